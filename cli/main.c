@@ -1,0 +1,59 @@
+/*
+ * wakecert: one binary, one subcommand per job. This file only dispatches; each command lives with
+ * the part it belongs to (conformance/certify.c, corpora/, bench/, retention/) and returns the exit
+ * code: 0 pass, 1 fail, 2 bad usage or input, 3 internal error.
+ */
+#include "bench.h"
+#include "certify.h"
+#include "corpus_command.h"
+#include "retention_command.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char usage[] =
+    "wakecert — conformance and benchmark harness for always-listening voice devices\n"
+    "\n"
+    "usage: wakecert COMMAND [options]      (wakecert COMMAND --help for each)\n"
+    "\n"
+    "commands:\n"
+    "  certify     run an engine over a corpus, score it under a profile, write results (the main job)\n"
+    "  run         run an engine over a corpus and write only the trace\n"
+    "  score       score a recorded trace under a profile\n"
+    "  corpus      build, verify or list labelled corpora\n"
+    "  bench       measure the reference engine's kernels and write wakecert-bench/1 JSON\n"
+    "  retention   certify a voice-history store's retention timelines\n"
+    "\n"
+    "  wakecert certify            certifies the built-in reference engine on the smoke corpus (avs profile)\n"
+    "  --version                   print the version and exit\n"
+    "\n"
+    "exit status: 0 every mustpass requirement passed, 1 some failed, 2 bad usage or input, 3 internal error\n";
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    const char *command = argv[1];
+    if (strcmp(command, "--help") == 0 || strcmp(command, "-h") == 0 || strcmp(command, "help") == 0) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    if (strcmp(command, "--version") == 0 || strcmp(command, "version") == 0) {
+        printf("wakecert %s (%s)\n", WAKECERT_VERSION, WAKECERT_REVISION);
+        return 0;
+    }
+    static const struct {
+        const char *name;
+        int (*run)(int argc, char **argv);
+    } commands[] = {
+        {"certify", wakecert_certify_main}, {"run", wakecert_run_main},     {"score", wakecert_score_main},
+        {"corpus", wakecert_corpus_main},   {"bench", wakecert_bench_main}, {"retention", wakecert_retention_main},
+    };
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(command, commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "wakecert: unknown command \"%s\"\n\n%s", command, usage);
+    return 2;
+}

@@ -1,0 +1,209 @@
+/*
+ * File helpers (see files.h). Atomic writes follow the classic pattern: write a temporary file in
+ * the destination's directory (so rename is atomic on one file system), fsync it, rename it over the
+ * destination, then fsync the directory so the rename itself survives a crash.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "files.h"
+
+#include "error.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifndef WAKECERT_BUILD_SOURCE_DIR
+#define WAKECERT_BUILD_SOURCE_DIR "."
+#endif
+
+int wakecert_read_file(const char *path, char **out_data, size_t *out_size, char *message, size_t message_size)
+{
+    *out_data = NULL;
+    FILE *file = fopen(path, "rb");
+    if (!file)
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_IO, "%s: cannot open: %s", path,
+                                  strerror(errno));
+    size_t capacity = 1 << 16, size = 0;
+    char *data = malloc(capacity + 1);
+    if (!data) {
+        fclose(file);
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "%s: out of memory", path);
+    }
+    for (;;) {
+        size_t got = fread(data + size, 1, capacity - size, file);
+        size += got;
+        if (size < capacity)
+            break;
+        char *bigger = realloc(data, 2 * capacity + 1);
+        if (!bigger) {
+            free(data);
+            fclose(file);
+            return wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "%s: out of memory", path);
+        }
+        data = bigger;
+        capacity *= 2;
+    }
+    int failed = ferror(file);
+    fclose(file);
+    if (failed) {
+        free(data);
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_IO, "%s: read error", path);
+    }
+    data[size] = '\0';
+    *out_data = data;
+    if (out_size)
+        *out_size = size;
+    return 0;
+}
+
+static void sync_parent_directory(const char *path)
+{
+    char copy[4096];
+    snprintf(copy, sizeof copy, "%s", path);
+    int directory = open(dirname(copy), O_RDONLY | O_DIRECTORY);
+    if (directory >= 0) {
+        fsync(directory);
+        close(directory);
+    }
+}
+
+int wakecert_atomic_open(struct wakecert_atomic_file *file, const char *path, char *message, size_t message_size)
+{
+    memset(file, 0, sizeof *file);
+    if (snprintf(file->final_path, sizeof file->final_path, "%s", path) >= (int)sizeof file->final_path)
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_USAGE, "%s: path too long", path);
+    char copy[4096];
+    snprintf(copy, sizeof copy, "%s", path);
+    char base_copy[4096];
+    snprintf(base_copy, sizeof base_copy, "%s", path);
+    snprintf(file->temporary_path, sizeof file->temporary_path, "%s/.%s.tmp-XXXXXX", dirname(copy),
+             basename(base_copy));
+    int descriptor = mkstemp(file->temporary_path);
+    if (descriptor < 0) {
+        file->temporary_path[0] = '\0';
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_IO, "%s: cannot create temporary file: %s",
+                                  path, strerror(errno));
+    }
+    fchmod(descriptor, 0644);
+    file->stream = fdopen(descriptor, "wb");
+    if (!file->stream) {
+        close(descriptor);
+        unlink(file->temporary_path);
+        file->temporary_path[0] = '\0';
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_IO, "%s: %s", path, strerror(errno));
+    }
+    return 0;
+}
+
+int wakecert_atomic_commit(struct wakecert_atomic_file *file, char *message, size_t message_size)
+{
+    if (!file->stream)
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_INTERNAL, "%s: not open", file->final_path);
+    int failed = fflush(file->stream) != 0 || ferror(file->stream) || fsync(fileno(file->stream)) != 0;
+    int saved_errno = errno;
+    if (fclose(file->stream) != 0)
+        failed = 1, saved_errno = errno;
+    file->stream = NULL;
+    if (!failed && rename(file->temporary_path, file->final_path) != 0)
+        failed = 1, saved_errno = errno;
+    if (failed) {
+        unlink(file->temporary_path);
+        file->temporary_path[0] = '\0';
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_IO, "%s: write failed: %s",
+                                  file->final_path, strerror(saved_errno));
+    }
+    file->temporary_path[0] = '\0';
+    sync_parent_directory(file->final_path);
+    return 0;
+}
+
+void wakecert_atomic_abort(struct wakecert_atomic_file *file)
+{
+    if (file->stream) {
+        fclose(file->stream);
+        file->stream = NULL;
+    }
+    if (file->temporary_path[0]) {
+        unlink(file->temporary_path);
+        file->temporary_path[0] = '\0';
+    }
+}
+
+int wakecert_write_file_atomic(const char *path, const void *data, size_t size, char *message, size_t message_size)
+{
+    struct wakecert_atomic_file file;
+    int status = wakecert_atomic_open(&file, path, message, message_size);
+    if (status)
+        return status;
+    if (size > 0 && fwrite(data, 1, size, file.stream) != size) {
+        int saved_errno = errno;
+        wakecert_atomic_abort(&file);
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_IO, "%s: write failed: %s", path,
+                                  strerror(saved_errno));
+    }
+    return wakecert_atomic_commit(&file, message, message_size);
+}
+
+int wakecert_make_directories(const char *path, char *message, size_t message_size)
+{
+    char buffer[4096];
+    if (snprintf(buffer, sizeof buffer, "%s", path) >= (int)sizeof buffer)
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_USAGE, "%s: path too long", path);
+    for (char *cursor = buffer + 1; *cursor; cursor++) {
+        if (*cursor != '/')
+            continue;
+        *cursor = '\0';
+        if (mkdir(buffer, 0755) != 0 && errno != EEXIST)
+            return wakecert_set_error(message, message_size, WAKECERT_ERROR_IO, "%s: cannot create directory: %s",
+                                      buffer, strerror(errno));
+        *cursor = '/';
+    }
+    if (mkdir(buffer, 0755) != 0 && errno != EEXIST)
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_IO, "%s: cannot create directory: %s",
+                                  buffer, strerror(errno));
+    if (!wakecert_is_directory(buffer))
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_IO, "%s: exists and is not a directory",
+                                  buffer);
+    return 0;
+}
+
+void wakecert_cache_directory(char *out, size_t out_size)
+{
+    const char *explicit_directory = getenv("WAKECERT_CACHE_DIR");
+    const char *xdg = getenv("XDG_CACHE_HOME");
+    const char *home = getenv("HOME");
+    if (explicit_directory && *explicit_directory)
+        snprintf(out, out_size, "%s", explicit_directory);
+    else if (xdg && *xdg)
+        snprintf(out, out_size, "%s/wakecert", xdg);
+    else if (home && *home)
+        snprintf(out, out_size, "%s/.cache/wakecert", home);
+    else
+        snprintf(out, out_size, "/tmp/wakecert-cache");
+}
+
+const char *wakecert_data_directory(void)
+{
+    const char *explicit_directory = getenv("WAKECERT_DATA_DIR");
+    if (explicit_directory && *explicit_directory)
+        return explicit_directory;
+    return WAKECERT_BUILD_SOURCE_DIR;
+}
+
+int wakecert_join_path(char *out, size_t out_size, const char *directory, const char *name)
+{
+    int written = snprintf(out, out_size, "%s/%s", directory, name);
+    if (written < 0 || (size_t)written >= out_size)
+        return WAKECERT_ERROR_USAGE;
+    return 0;
+}
+
+int wakecert_is_directory(const char *path)
+{
+    struct stat info;
+    return stat(path, &info) == 0 && S_ISDIR(info.st_mode);
+}

@@ -1,0 +1,28 @@
+/*
+ * JSON helpers over cJSON: load a file with an error message naming the file, line and column, and
+ * typed getters that report what was wrong with which field. Also the writer used for every JSON
+ * output (printed with stable key order and number formatting, so results repeat byte for byte).
+ */
+#ifndef WAKECERT_COMMON_JSON_H
+#define WAKECERT_COMMON_JSON_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+
+/** Parse a JSON file. Returns 0 and a tree the caller frees with cJSON_Delete, or WAKECERT_ERROR_IO /
+ *  WAKECERT_ERROR_FORMAT with a message such as "profile.json:12:5: JSON syntax error". */
+int wakecert_json_load_file(const char *path, cJSON **out, char *message, size_t message_size);
+
+/** Parse a JSON text; `source` names it in messages. Same contract as wakecert_json_load_file. */
+int wakecert_json_parse(const char *text, const char *source, cJSON **out, char *message, size_t message_size);
+
+/** Write a tree to path atomically, pretty-printed with a trailing newline. Returns 0 or WAKECERT_ERROR_IO. */
+int wakecert_json_write_file(const char *path, const cJSON *tree, char *message, size_t message_size);
+
+/** The string member `name` of object, or NULL if absent or not a string. */
+const char *wakecert_json_string(const cJSON *object, const char *name);
+
+/** The number member `name` of object, or `fallback` if absent or not a number. */
+double wakecert_json_number(const cJSON *object, const char *name, double fallback);
+
+#endif

@@ -1,0 +1,316 @@
+/*
+ * certify / run / score (see certify.h). The order of work is chosen so that bad input fails fast:
+ * the profile and engine are checked before the corpus is built or any audio is run, and nothing is
+ * written to --out until there is something whole to write (every file is written atomically).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "certify.h"
+
+#include "corpus.h"
+#include "engine_loader.h"
+#include "error.h"
+#include "files.h"
+#include "json.h"
+#include "profile.h"
+#include "results.h"
+#include "runner.h"
+#include "scorer.h"
+#include "trace.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+struct certify_options {
+    const char *engine;
+    const char *engine_config;
+    const char *corpus;
+    const char *profile;
+    const char *out;
+    const char *trace;
+    struct run_options run;
+    bool quiet;
+};
+
+static const char certify_usage[] =
+    "usage: wakecert certify [options]\n"
+    "       wakecert run [options]          (the same, writing only trace.jsonl)\n"
+    "\n"
+    "Run an engine over a labelled corpus, score what it did under a profile, and write\n"
+    "results.json, trace.jsonl, junit.xml and summary.md. With no options: the built-in reference\n"
+    "engine on the built-in smoke corpus under the avs profile.\n"
+    "\n"
+    "options:\n"
+    "  --engine PATH|ref        engine plugin (.so exporting wakecert_engine_entry); default ref\n"
+    "  --engine-config JSON     configuration given to the engine's create(); @FILE reads it from a file\n"
+    "  --corpus NAME|DIR        a shipped recipe name (smoke) or a corpus directory; default smoke\n"
+    "  --profile NAME|PATH      avs, privacy-strict, smoke, or a profile file; default avs\n"
+    "  --out DIR                output directory; default ./wakecert-out/<UTC timestamp>\n"
+    "  --chunk N                samples per process() call; default 160\n"
+    "  --cloud-delay-ms N       cloud latency before StopCapture / reject; default 200\n"
+    "  --quiet                  no progress, no table\n"
+    "  -h, --help               this text\n"
+    "\n"
+    "exit status: 0 every mustpass requirement passed, 1 some failed, 2 bad usage or input, 3 internal error\n";
+
+static const char score_usage[] =
+    "usage: wakecert score --trace FILE [--profile NAME|PATH] [--out DIR] [--quiet]\n"
+    "\n"
+    "Score a recorded trace.jsonl under a profile (default avs) without running the engine again, and\n"
+    "write results.json, junit.xml and summary.md to --out (default: the trace's directory).\n"
+    "exit status: 0 pass, 1 fail, 2 bad usage or input, 3 internal error\n";
+
+static int parse_options(int argc, char **argv, struct certify_options *options, const char *usage, bool scoring)
+{
+    static const struct option long_options[] = {
+        {"engine", required_argument, NULL, 'e'},        {"engine-config", required_argument, NULL, 'c'},
+        {"corpus", required_argument, NULL, 'C'},        {"profile", required_argument, NULL, 'p'},
+        {"out", required_argument, NULL, 'o'},           {"chunk", required_argument, NULL, 'k'},
+        {"cloud-delay-ms", required_argument, NULL, 'd'}, {"trace", required_argument, NULL, 't'},
+        {"quiet", no_argument, NULL, 'q'},               {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    memset(options, 0, sizeof *options);
+    run_options_default(&options->run);
+    options->engine = "ref";
+    options->corpus = "smoke";
+    options->profile = "avs";
+    optind = 1;
+    opterr = 0;
+    int option;
+    while ((option = getopt_long(argc, argv, "h", long_options, NULL)) != -1) {
+        char *end = NULL;
+        switch (option) {
+        case 'e': options->engine = optarg; break;
+        case 'c': options->engine_config = optarg; break;
+        case 'C': options->corpus = optarg; break;
+        case 'p': options->profile = optarg; break;
+        case 'o': options->out = optarg; break;
+        case 't': options->trace = optarg; break;
+        case 'q': options->quiet = true; break;
+        case 'k':
+            options->run.chunk = (int)strtol(optarg, &end, 10);
+            if (!end || *end || options->run.chunk <= 0 || options->run.chunk > 16000 * 60) {
+                fprintf(stderr, "wakecert %s: --chunk must be a whole number of samples from 1 to 960000, not \"%s\"\n",
+                        argv[0], optarg);
+                return 2;
+            }
+            break;
+        case 'd':
+            options->run.cloud_delay_ms = (int)strtol(optarg, &end, 10);
+            if (!end || *end || options->run.cloud_delay_ms < 0) {
+                fprintf(stderr, "wakecert %s: --cloud-delay-ms must be a non-negative whole number, not \"%s\"\n",
+                        argv[0], optarg);
+                return 2;
+            }
+            break;
+        case 'h': fputs(usage, stdout); return 0;
+        default:
+            fprintf(stderr, "wakecert %s: unknown or incomplete option \"%s\"\n%s", argv[0], argv[optind - 1], usage);
+            return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "wakecert %s: unexpected argument \"%s\"\n%s", argv[0], argv[optind], usage);
+        return 2;
+    }
+    if (scoring && !options->trace) {
+        fprintf(stderr, "wakecert score: --trace FILE is required\n%s", usage);
+        return 2;
+    }
+    options->run.progress = !options->quiet && isatty(STDERR_FILENO);
+    return -1;
+}
+
+static void default_out_directory(char *out, size_t out_size, char *started_at, size_t started_size)
+{
+    time_t now = time(NULL);
+    struct tm utc;
+    gmtime_r(&now, &utc);
+    strftime(started_at, started_size, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    char stamp[32];
+    strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &utc);
+    snprintf(out, out_size, "wakecert-out/%s", stamp);
+}
+
+/* Read --engine-config: inline JSON or @FILE. Returns a malloc'd string or NULL (message set). */
+static char *read_engine_config(const char *argument, char *message, size_t message_size)
+{
+    if (!argument)
+        return strdup("{}");
+    char *text = NULL;
+    if (argument[0] == '@') {
+        if (wakecert_read_file(argument + 1, &text, NULL, message, message_size) != 0)
+            return NULL;
+    } else
+        text = strdup(argument);
+    cJSON *parsed = NULL;
+    if (wakecert_json_parse(text, argument[0] == '@' ? argument + 1 : "--engine-config", &parsed, message, message_size) != 0) {
+        free(text);
+        return NULL;
+    }
+    cJSON_Delete(parsed);
+    return text;
+}
+
+static int score_and_write(const char *trace_path, const struct profile *profile, const char *out,
+                           const struct run_summary *summary, const char *started_at, bool quiet)
+{
+    char message[1024];
+    struct trace trace;
+    int status = trace_read(trace_path, &trace, message, sizeof message);
+    if (status) {
+        fprintf(stderr, "wakecert: %s\n", message);
+        return wakecert_exit_code_for(status);
+    }
+    struct wakecert_results results = {0};
+    status = score_trace(&trace, profile, &results, message, sizeof message);
+    trace_free(&trace);
+    if (status) {
+        fprintf(stderr, "wakecert: %s\n", message);
+        wakecert_results_free(&results);
+        return wakecert_exit_code_for(status);
+    }
+    if (started_at)
+        snprintf(results.started_at, sizeof results.started_at, "%s", started_at);
+    if (summary) {
+        results.wall_seconds = summary->wall_seconds;
+        cJSON_AddNumberToObject(results.metrics, "engine_cpu_seconds", summary->engine_cpu_seconds);
+        cJSON_AddNumberToObject(results.metrics, "realtime_factor",
+                                summary->audio_seconds > 0 ? summary->engine_cpu_seconds / summary->audio_seconds : 0);
+    }
+    status = wakecert_results_write(&results, out, message, sizeof message);
+    if (status) {
+        fprintf(stderr, "wakecert: %s\n", message);
+        wakecert_results_free(&results);
+        return 3;
+    }
+    if (!quiet) {
+        wakecert_results_print_table(&results, stdout);
+        printf("outputs: %s/{results.json,trace.jsonl,junit.xml,summary.md}\n", out);
+    }
+    int exit_code = wakecert_results_exit_code(&results);
+    wakecert_results_free(&results);
+    return exit_code;
+}
+
+static int certify_or_run(int argc, char **argv, bool scoring)
+{
+    struct certify_options options;
+    int early = parse_options(argc, argv, &options, certify_usage, false);
+    if (early >= 0)
+        return early;
+    char message[1024];
+    struct profile profile = {0};
+    if (scoring) {
+        int status = profile_load(options.profile, &profile, message, sizeof message);
+        if (status) {
+            fprintf(stderr, "wakecert %s: %s\n", argv[0], message);
+            return wakecert_exit_code_for(status);
+        }
+        const cJSON *entry;
+        cJSON_ArrayForEach(entry, profile.requirements)
+        if (!scorer_knows(wakecert_json_string(entry, "id"))) {
+            fprintf(stderr, "wakecert %s: %s: requirement \"%s\" is not one wakecert can score\n", argv[0], profile.path,
+                    wakecert_json_string(entry, "id"));
+            profile_free(&profile);
+            return 2;
+        }
+    }
+    char *engine_config = read_engine_config(options.engine_config, message, sizeof message);
+    if (!engine_config) {
+        fprintf(stderr, "wakecert %s: engine configuration: %s\n", argv[0], message);
+        profile_free(&profile);
+        return 2;
+    }
+    options.run.engine_config = engine_config;
+    struct loaded_engine engine;
+    int status = engine_load(options.engine, &engine, message, sizeof message);
+    if (status) {
+        fprintf(stderr, "wakecert %s: %s\n", argv[0], message);
+        free(engine_config);
+        profile_free(&profile);
+        return 2;
+    }
+    struct wakecert_corpus corpus = {0};
+    status = wakecert_corpus_open(options.corpus, &corpus, !options.quiet, message, sizeof message);
+    if (status) {
+        fprintf(stderr, "wakecert %s: corpus %s: %s\n", argv[0], options.corpus, message);
+        engine_unload(&engine);
+        free(engine_config);
+        profile_free(&profile);
+        return wakecert_exit_code_for(status);
+    }
+    char out[4096], started_at[32];
+    default_out_directory(out, sizeof out, started_at, sizeof started_at);
+    if (options.out)
+        snprintf(out, sizeof out, "%s", options.out);
+    char trace_path[4200];
+    snprintf(trace_path, sizeof trace_path, "%s/trace.jsonl", out);
+    status = wakecert_make_directories(out, message, sizeof message);
+    struct run_summary summary;
+    if (!status) {
+        if (!options.quiet)
+            fprintf(stderr, "wakecert: %s %s on corpus %s (%zu files)%s%s\n", engine.table->name, engine.table->version,
+                    corpus.name, corpus.file_count, scoring ? ", profile " : "", scoring ? profile.name : "");
+        status = run_corpus(&options.run, &corpus, &engine, trace_path, &summary, message, sizeof message);
+    }
+    wakecert_corpus_free(&corpus);
+    engine_unload(&engine);
+    free(engine_config);
+    if (status) {
+        fprintf(stderr, "wakecert %s: %s\n", argv[0], message);
+        profile_free(&profile);
+        return wakecert_exit_code_for(status);
+    }
+    int exit_code = 0;
+    if (scoring)
+        exit_code = score_and_write(trace_path, &profile, out, &summary, started_at, options.quiet);
+    else if (!options.quiet)
+        printf("trace: %s (%.1f s of audio, engine CPU %.3f s)\n", trace_path, summary.audio_seconds,
+               summary.engine_cpu_seconds);
+    profile_free(&profile);
+    return exit_code;
+}
+
+int wakecert_certify_main(int argc, char **argv)
+{
+    return certify_or_run(argc, argv, true);
+}
+
+int wakecert_run_main(int argc, char **argv)
+{
+    return certify_or_run(argc, argv, false);
+}
+
+int wakecert_score_main(int argc, char **argv)
+{
+    struct certify_options options;
+    int early = parse_options(argc, argv, &options, score_usage, true);
+    if (early >= 0)
+        return early;
+    char message[1024];
+    struct profile profile;
+    int status = profile_load(options.profile, &profile, message, sizeof message);
+    if (status) {
+        fprintf(stderr, "wakecert score: %s\n", message);
+        return wakecert_exit_code_for(status);
+    }
+    char out[4096];
+    if (options.out)
+        snprintf(out, sizeof out, "%s", options.out);
+    else {
+        snprintf(out, sizeof out, "%s", options.trace);
+        char *slash = strrchr(out, '/');
+        if (slash)
+            *slash = '\0';
+        else
+            snprintf(out, sizeof out, ".");
+    }
+    int exit_code = score_and_write(options.trace, &profile, out, NULL, NULL, options.quiet);
+    profile_free(&profile);
+    return exit_code;
+}

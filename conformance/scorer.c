@@ -1,0 +1,1021 @@
+/*
+ * The scorer (see scorer.h and REQUIREMENTS.md). Each requirement is one function over an analysis of
+ * the trace that is computed once: per file, the streams (open/close, trigger, first claimed sample),
+ * the microphone-off windows as delivered, and the de-duplicated detections matched to labels.
+ * Functions fill a wakecert_requirement_result: status, headline measurement, threshold, evidence.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "scorer.h"
+
+#include "engine_loader.h"
+#include "error.h"
+#include "json.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define EVIDENCE_LIMIT 20
+#define SAMPLES_PER_MS (WAKECERT_SAMPLE_RATE / 1000.0)
+
+/* ---- analysis of one file ---------------------------------------------------------------------- */
+
+struct stream_record {
+    size_t open_event;        /* index of the stream_open event */
+    int64_t open_sample;
+    int reason;
+    bool triggered;           /* a wake / button / expect_speech preceded it as its reason requires */
+    const struct trace_event *wake;  /* the wake event that opened it (reason wake) */
+    int64_t first_claimed;    /* first sample index of its first upload, or -1 */
+    int64_t close_sample;     /* or the end of the file when never closed */
+    bool closed;
+    int close_reason;
+    int64_t available_from;   /* oldest sample the engine could hold (0 or the last microphone-on) */
+};
+
+struct mute_window {
+    int64_t start, end;       /* microphone off at start, on at end (or file end) */
+};
+
+struct detection {
+    const struct trace_event *event;
+    bool duplicate;
+    bool muted;               /* reported inside a microphone-off window */
+    int label;                /* index of the wake label it hit, or -1 */
+};
+
+struct file_analysis {
+    const struct trace_file *file;
+    struct stream_record *streams;
+    size_t stream_count;
+    struct mute_window *mutes;
+    size_t mute_count;
+    struct detection *detections;
+    size_t detection_count;
+    int *label_hit;           /* per label: index of the detection that hit it, or -1 */
+};
+
+struct analysis {
+    const struct trace *trace;
+    struct file_analysis *files;
+    size_t file_count;
+};
+
+static bool inside_mute(const struct file_analysis *analysis, int64_t sample)
+{
+    for (size_t i = 0; i < analysis->mute_count; i++)
+        if (sample >= analysis->mutes[i].start && sample < analysis->mutes[i].end)
+            return true;
+    return false;
+}
+
+static int64_t file_end_sample(const struct trace_file *file)
+{
+    return file->ended ? file->processed : file->samples;
+}
+
+static int analyse_file(const struct trace_file *file, struct file_analysis *out)
+{
+    memset(out, 0, sizeof *out);
+    out->file = file;
+    size_t n = file->event_count;
+    out->streams = calloc(n + 1, sizeof *out->streams);
+    out->mutes = calloc(n + 1, sizeof *out->mutes);
+    out->detections = calloc(n + 1, sizeof *out->detections);
+    out->label_hit = calloc(file->label_count + 1, sizeof *out->label_hit);
+    if (!out->streams || !out->mutes || !out->detections || !out->label_hit)
+        return -1;
+
+    /* Streams, mute windows, triggers. */
+    struct stream_record *open = NULL;
+    const struct trace_event *last_wake = NULL;
+    int64_t last_button = -1, last_expect = -1, available_from = 0;
+    struct mute_window *muted = NULL;
+    for (size_t i = 0; i < n; i++) {
+        const struct trace_event *event = &file->events[i];
+        switch (event->type) {
+        case TRACE_CONTROL:
+            if (event->code == WAKECERT_CONTROL_MICROPHONE_OFF && !muted) {
+                muted = &out->mutes[out->mute_count++];
+                muted->start = event->sample;
+                muted->end = file_end_sample(file);
+            } else if (event->code == WAKECERT_CONTROL_MICROPHONE_ON && muted) {
+                muted->end = event->sample;
+                muted = NULL;
+                available_from = event->sample;
+            } else if (event->code == WAKECERT_CONTROL_BUTTON)
+                last_button = event->sample;
+            else if (event->code == WAKECERT_CONTROL_EXPECT_SPEECH)
+                last_expect = event->sample;
+            break;
+        case TRACE_WAKE:
+            last_wake = event;
+            break;
+        case TRACE_STREAM_OPEN: {
+            struct stream_record *stream = &out->streams[out->stream_count++];
+            stream->open_event = i;
+            stream->open_sample = event->sample;
+            stream->reason = event->code;
+            stream->first_claimed = -1;
+            stream->close_sample = file_end_sample(file);
+            stream->available_from = available_from;
+            if (event->code == WAKECERT_STREAM_WAKE) {
+                stream->triggered = last_wake != NULL;
+                stream->wake = last_wake;
+            } else if (event->code == WAKECERT_STREAM_BUTTON)
+                stream->triggered = last_button >= 0;
+            else if (event->code == WAKECERT_STREAM_FOLLOW_UP)
+                stream->triggered = last_expect >= 0;
+            last_wake = NULL;
+            last_button = last_expect = -1;
+            open = stream;
+            break;
+        }
+        case TRACE_UPLOAD:
+            if (open && open->first_claimed < 0)
+                open->first_claimed = event->first;
+            break;
+        case TRACE_STREAM_CLOSE:
+            if (open) {
+                open->closed = true;
+                open->close_sample = event->sample;
+                open->close_reason = event->code;
+                open = NULL;
+            }
+            break;
+        default:
+            break;
+        }
+    }
+
+    /* Detections, de-duplicated, matched to wake labels. */
+    int64_t previous = INT64_MIN / 2;
+    for (size_t i = 0; i < n; i++) {
+        const struct trace_event *event = &file->events[i];
+        if (event->type != TRACE_WAKE)
+            continue;
+        struct detection *detection = &out->detections[out->detection_count++];
+        detection->event = event;
+        detection->label = -1;
+        detection->duplicate = event->sample - previous <= SCORER_DUPLICATE_WINDOW_SAMPLES;
+        detection->muted = inside_mute(out, event->sample);
+        previous = event->sample;
+    }
+    for (size_t l = 0; l < file->label_count; l++) {
+        out->label_hit[l] = -1;
+        const struct wakecert_corpus_event *label = &file->labels[l];
+        if (label->type != WAKECERT_EVENT_WAKE)
+            continue;
+        for (size_t d = 0; d < out->detection_count; d++) {
+            struct detection *detection = &out->detections[d];
+            int64_t when = detection->event->sample;
+            if (detection->duplicate || detection->label >= 0 || when < label->start ||
+                when > label->end + SCORER_HIT_AFTER_END_SAMPLES)
+                continue;
+            detection->label = (int)l;
+            out->label_hit[l] = (int)d;
+            break;
+        }
+    }
+    return 0;
+}
+
+static void free_analysis(struct analysis *analysis)
+{
+    for (size_t i = 0; i < analysis->file_count; i++) {
+        free(analysis->files[i].streams);
+        free(analysis->files[i].mutes);
+        free(analysis->files[i].detections);
+        free(analysis->files[i].label_hit);
+    }
+    free(analysis->files);
+}
+
+/* ---- helpers ------------------------------------------------------------------------------------ */
+
+static cJSON *evidence(const char *file, int64_t sample, int64_t range_start, int64_t range_end, const char *expected,
+                       const char *observed)
+{
+    cJSON *object = cJSON_CreateObject();
+    cJSON_AddStringToObject(object, "file", file);
+    cJSON_AddNumberToObject(object, "time_s", round((double)sample / WAKECERT_SAMPLE_RATE * 1000) / 1000);
+    if (range_start >= 0) {
+        cJSON_AddNumberToObject(object, "sample_start", (double)range_start);
+        cJSON_AddNumberToObject(object, "sample_end", (double)range_end);
+    }
+    if (expected)
+        cJSON_AddStringToObject(object, "expected", expected);
+    if (observed)
+        cJSON_AddStringToObject(object, "observed", observed);
+    return object;
+}
+
+static void set_unit(struct wakecert_requirement_result *result, const char *unit, const char *comparison)
+{
+    snprintf(result->unit, sizeof result->unit, "%s", unit);
+    snprintf(result->comparison, sizeof result->comparison, "%s", comparison);
+}
+
+static void judge(struct wakecert_requirement_result *result)
+{
+    if (!result->has_measurement)
+        return;
+    bool ok = strcmp(result->comparison, ">=") == 0 ? result->measured >= result->threshold - 1e-12
+                                                     : result->measured <= result->threshold + 1e-12;
+    result->status = ok ? WAKECERT_STATUS_PASS : WAKECERT_STATUS_FAIL;
+}
+
+static int compare_doubles(const void *a, const void *b)
+{
+    double left = *(const double *)a, right = *(const double *)b;
+    return left < right ? -1 : left > right;
+}
+
+static double percentile(double *values, size_t count, double fraction)
+{
+    if (count == 0)
+        return NAN;
+    qsort(values, count, sizeof *values, compare_doubles);
+    size_t index = (size_t)ceil(fraction * (double)count) - 1;
+    if (index >= count)
+        index = count - 1;
+    return values[index];
+}
+
+static int threshold_number(const cJSON *parameters, const char *name, double fallback, double *out, char *message,
+                            size_t message_size, const char *id)
+{
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(parameters, name);
+    if (!item || cJSON_IsNull(item)) {
+        *out = fallback;
+        return 0;
+    }
+    if (!cJSON_IsNumber(item) || !isfinite(item->valuedouble) || item->valuedouble < 0)
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
+                                  "profile requirement %s: \"%s\" must be a non-negative number", id, name);
+    *out = item->valuedouble;
+    return 0;
+}
+
+typedef int (*score_function)(const struct analysis *analysis, const cJSON *parameters,
+                              struct wakecert_requirement_result *result, char *message, size_t message_size);
+
+/* ---- upload.zero_without_wake ------------------------------------------------------------------- */
+
+static int score_zero_without_wake(const struct analysis *analysis, const cJSON *parameters,
+                                   struct wakecert_requirement_result *result, char *message, size_t message_size)
+{
+    int64_t leaked = 0;
+    for (size_t f = 0; f < analysis->file_count; f++) {
+        const struct file_analysis *file = &analysis->files[f];
+        const struct stream_record *open = NULL;
+        size_t next_stream = 0;
+        for (size_t i = 0; i < file->file->event_count; i++) {
+            const struct trace_event *event = &file->file->events[i];
+            if (event->type == TRACE_STREAM_OPEN && next_stream < file->stream_count)
+                open = &file->streams[next_stream++];
+            else if (event->type == TRACE_STREAM_CLOSE)
+                open = NULL;
+            if (event->type != TRACE_UPLOAD)
+                continue;
+            char observed[160];
+            if (!open) {
+                leaked += event->count;
+                snprintf(observed, sizeof observed, "%lld samples uploaded with no stream open", (long long)event->count);
+                wakecert_requirement_add_evidence(result,
+                    evidence(file->file->name, event->sample, event->first, event->first + event->count,
+                             "no upload unless a wake word, button press or follow-up opened a stream", observed),
+                    EVIDENCE_LIMIT);
+            } else if (!open->triggered) {
+                leaked += event->count;
+                snprintf(observed, sizeof observed, "a %s stream opened with no %s before it",
+                         engine_stream_reason_name(open->reason),
+                         open->reason == WAKECERT_STREAM_WAKE ? "wake detection" : "control asking for it");
+                wakecert_requirement_add_evidence(result,
+                    evidence(file->file->name, event->sample, event->first, event->first + event->count,
+                             "streams open only on a wake detection, button press or ExpectSpeech", observed),
+                    EVIDENCE_LIMIT);
+            } else if (event->first < open->first_claimed) {
+                int64_t before = open->first_claimed - event->first;
+                if (before > event->count)
+                    before = event->count;
+                leaked += before;
+                snprintf(observed, sizeof observed, "%lld samples from before the stream's start (sample %lld) re-sent",
+                         (long long)before, (long long)open->first_claimed);
+                wakecert_requirement_add_evidence(result,
+                    evidence(file->file->name, event->sample, event->first, event->first + event->count,
+                             "uploads stay within the stream's own audio", observed),
+                    EVIDENCE_LIMIT);
+            }
+        }
+    }
+    double bound = 0;
+    int status = threshold_number(parameters, "max_samples", 0, &bound, message, message_size, result->id);
+    result->has_measurement = true;
+    result->measured = (double)leaked;
+    result->threshold = bound;
+    set_unit(result, "samples", "<=");
+    snprintf(result->summary, sizeof result->summary, "%lld samples uploaded outside a stream a wake, button or follow-up opened",
+             (long long)leaked);
+    judge(result);
+    return status;
+}
+
+/* ---- upload.preroll_bounds ---------------------------------------------------------------------- */
+
+static int score_preroll_bounds(const struct analysis *analysis, const cJSON *parameters,
+                                struct wakecert_requirement_result *result, char *message, size_t message_size)
+{
+    double nominal_ms, tolerance_ms, true_onset_max_ms;
+    int status = threshold_number(parameters, "reported_preroll_ms", 500, &nominal_ms, message, message_size, result->id);
+    if (!status)
+        status = threshold_number(parameters, "tolerance_ms", 10, &tolerance_ms, message, message_size, result->id);
+    if (!status)
+        status = threshold_number(parameters, "max_true_onset_preroll_ms", -1, &true_onset_max_ms, message, message_size,
+                                  result->id);
+    if (status)
+        return status;
+    const cJSON *true_onset_item = cJSON_GetObjectItemCaseSensitive(parameters, "max_true_onset_preroll_ms");
+    bool check_true_onset = cJSON_IsNumber(true_onset_item);
+    int64_t nominal = (int64_t)llround(nominal_ms * SAMPLES_PER_MS);
+    double worst_deviation_ms = 0, worst_true_ms = -INFINITY, min_reported_ms = INFINITY, max_reported_ms = -INFINITY;
+    size_t measured_streams = 0, true_onset_streams = 0;
+    bool failed = false;
+    for (size_t f = 0; f < analysis->file_count; f++) {
+        const struct file_analysis *file = &analysis->files[f];
+        for (size_t s = 0; s < file->stream_count; s++) {
+            const struct stream_record *stream = &file->streams[s];
+            if (stream->reason != WAKECERT_STREAM_WAKE || !stream->wake || stream->first_claimed < 0)
+                continue;
+            measured_streams++;
+            int64_t reported_start = stream->wake->start;
+            int64_t expected_first = reported_start - nominal;
+            if (expected_first < stream->available_from)
+                expected_first = stream->available_from;
+            double deviation_ms = fabs((double)(stream->first_claimed - expected_first)) / SAMPLES_PER_MS;
+            double reported_ms = (double)(reported_start - stream->first_claimed) / SAMPLES_PER_MS;
+            if (reported_ms < min_reported_ms)
+                min_reported_ms = reported_ms;
+            if (reported_ms > max_reported_ms)
+                max_reported_ms = reported_ms;
+            if (deviation_ms > worst_deviation_ms)
+                worst_deviation_ms = deviation_ms;
+            if (deviation_ms > tolerance_ms) {
+                failed = true;
+                char expected[160], observed[160];
+                snprintf(expected, sizeof expected, "upload starts at sample %lld (%.0f ms before the reported wake start %lld)",
+                         (long long)expected_first, (double)(reported_start - expected_first) / SAMPLES_PER_MS,
+                         (long long)reported_start);
+                snprintf(observed, sizeof observed, "upload starts at sample %lld: %.1f ms of pre-roll", (long long)stream->first_claimed,
+                         reported_ms);
+                wakecert_requirement_add_evidence(result,
+                    evidence(file->file->name, stream->open_sample, stream->first_claimed, reported_start, expected, observed),
+                    EVIDENCE_LIMIT);
+            }
+            /* Against the true onset: the labelled wake word the stream is about. */
+            for (size_t l = 0; l < file->file->label_count; l++) {
+                const struct wakecert_corpus_event *label = &file->file->labels[l];
+                if (label->type != WAKECERT_EVENT_WAKE || label->end <= stream->first_claimed ||
+                    label->start > stream->open_sample)
+                    continue;
+                double true_ms = (double)(label->start - stream->first_claimed) / SAMPLES_PER_MS;
+                true_onset_streams++;
+                if (true_ms > worst_true_ms)
+                    worst_true_ms = true_ms;
+                if (check_true_onset && true_ms > true_onset_max_ms) {
+                    failed = true;
+                    char expected[160], observed[160];
+                    snprintf(expected, sizeof expected, "at most %.0f ms of audio before the labelled wake word onset (sample %lld)",
+                             true_onset_max_ms, (long long)label->start);
+                    snprintf(observed, sizeof observed, "%.1f ms before the true onset were uploaded", true_ms);
+                    wakecert_requirement_add_evidence(result,
+                        evidence(file->file->name, stream->open_sample, stream->first_claimed, label->start, expected, observed),
+                        EVIDENCE_LIMIT);
+                }
+                break;
+            }
+        }
+    }
+    set_unit(result, "ms", "<=");
+    result->threshold = tolerance_ms;
+    result->details = cJSON_CreateObject();
+    cJSON_AddNumberToObject(result->details, "streams", (double)measured_streams);
+    cJSON_AddNumberToObject(result->details, "nominal_preroll_ms", nominal_ms);
+    if (measured_streams) {
+        cJSON_AddNumberToObject(result->details, "reported_preroll_min_ms", min_reported_ms);
+        cJSON_AddNumberToObject(result->details, "reported_preroll_max_ms", max_reported_ms);
+    }
+    if (true_onset_streams)
+        cJSON_AddNumberToObject(result->details, "true_onset_preroll_max_ms", worst_true_ms);
+    if (check_true_onset)
+        cJSON_AddNumberToObject(result->details, "true_onset_preroll_bound_ms", true_onset_max_ms);
+    if (measured_streams == 0) {
+        snprintf(result->summary, sizeof result->summary, "no wake-opened stream with uploads: nothing to measure");
+        return 0;
+    }
+    result->has_measurement = true;
+    result->measured = worst_deviation_ms;
+    snprintf(result->summary, sizeof result->summary,
+             "pre-roll %.1f..%.1f ms against the reported start over %zu streams (worst deviation %.1f ms)%s",
+             min_reported_ms, max_reported_ms, measured_streams, worst_deviation_ms,
+             check_true_onset && worst_true_ms > true_onset_max_ms ? "; too much before the true onset" : "");
+    result->status = failed ? WAKECERT_STATUS_FAIL : WAKECERT_STATUS_PASS;
+    return 0;
+}
+
+/* ---- upload.provenance -------------------------------------------------------------------------- */
+
+static int score_provenance(const struct analysis *analysis, const cJSON *parameters,
+                            struct wakecert_requirement_result *result, char *message, size_t message_size)
+{
+    size_t uploads = 0, forged = 0;
+    for (size_t f = 0; f < analysis->file_count; f++) {
+        const struct trace_file *file = analysis->files[f].file;
+        for (size_t i = 0; i < file->event_count; i++) {
+            const struct trace_event *event = &file->events[i];
+            if (event->type != TRACE_UPLOAD)
+                continue;
+            uploads++;
+            if (event->matches_input)
+                continue;
+            forged++;
+            char observed[200];
+            snprintf(observed, sizeof observed,
+                     "sample %lld differs from the input at that index (or was not yet fed: clock %lld)",
+                     (long long)event->first_mismatch, (long long)event->sample);
+            wakecert_requirement_add_evidence(result,
+                evidence(file->name, event->sample, event->first, event->first + event->count,
+                         "uploaded samples equal the input samples they claim to be", observed),
+                EVIDENCE_LIMIT);
+        }
+    }
+    result->has_measurement = true;
+    result->measured = (double)forged;
+    result->threshold = 0;
+    set_unit(result, "uploads", "<=");
+    snprintf(result->summary, sizeof result->summary, "%zu of %zu uploads differ from the input they claim", forged, uploads);
+    judge(result);
+    return 0;
+}
+
+/* ---- stream.stop_capture_close ------------------------------------------------------------------ */
+
+static int score_stop_capture_close(const struct analysis *analysis, const cJSON *parameters,
+                                    struct wakecert_requirement_result *result, char *message, size_t message_size)
+{
+    double bound_ms;
+    int status = threshold_number(parameters, "max_delay_ms", 10, &bound_ms, message, message_size, result->id);
+    if (status)
+        return status;
+    size_t stops = 0;
+    double worst_ms = 0;
+    for (size_t f = 0; f < analysis->file_count; f++) {
+        const struct trace_file *file = analysis->files[f].file;
+        bool open = false;
+        for (size_t i = 0; i < file->event_count; i++) {
+            const struct trace_event *event = &file->events[i];
+            if (event->type == TRACE_STREAM_OPEN)
+                open = true;
+            else if (event->type == TRACE_STREAM_CLOSE)
+                open = false;
+            if (event->type != TRACE_CONTROL || event->code != WAKECERT_CONTROL_STOP_CAPTURE || !open)
+                continue;
+            stops++;
+            int64_t closed_at = file_end_sample(file);
+            int64_t uploaded_after = 0;
+            for (size_t j = i + 1; j < file->event_count; j++) {
+                if (file->events[j].type == TRACE_UPLOAD)
+                    uploaded_after += file->events[j].count;
+                if (file->events[j].type == TRACE_STREAM_CLOSE) {
+                    closed_at = file->events[j].sample;
+                    break;
+                }
+            }
+            double delay_ms = (double)(closed_at - event->sample) / SAMPLES_PER_MS;
+            if (delay_ms > worst_ms)
+                worst_ms = delay_ms;
+            if (delay_ms > bound_ms) {
+                char observed[200];
+                snprintf(observed, sizeof observed, "stream closed %.0f ms later (sample %lld), %lld more samples uploaded",
+                         delay_ms, (long long)closed_at, (long long)uploaded_after);
+                wakecert_requirement_add_evidence(result,
+                    evidence(file->name, event->sample, event->sample, closed_at,
+                             "the stream closes at once on StopCapture", observed),
+                    EVIDENCE_LIMIT);
+            }
+        }
+    }
+    set_unit(result, "ms", "<=");
+    result->threshold = bound_ms;
+    if (stops == 0) {
+        snprintf(result->summary, sizeof result->summary, "no StopCapture was sent to an open stream: nothing to measure");
+        return 0;
+    }
+    result->has_measurement = true;
+    result->measured = worst_ms;
+    snprintf(result->summary, sizeof result->summary, "worst close delay after StopCapture %.0f ms over %zu StopCaptures",
+             worst_ms, stops);
+    judge(result);
+    return 0;
+}
+
+/* ---- indicator.on_while_streaming --------------------------------------------------------------- */
+
+static int score_indicator(const struct analysis *analysis, const cJSON *parameters,
+                           struct wakecert_requirement_result *result, char *message, size_t message_size)
+{
+    double bound_ms;
+    int status = threshold_number(parameters, "max_dark_ms", 0, &bound_ms, message, message_size, result->id);
+    if (status)
+        return status;
+    size_t streams = 0;
+    double worst_ms = 0;
+    for (size_t f = 0; f < analysis->file_count; f++) {
+        const struct trace_file *file = analysis->files[f].file;
+        int indicator = WAKECERT_INDICATOR_OFF;
+        bool open = false;
+        int64_t dark_since = -1, dark_total = 0, open_sample = 0;
+        for (size_t i = 0; i <= file->event_count; i++) {
+            const struct trace_event *event = i < file->event_count ? &file->events[i] : NULL;
+            bool closes = !event || event->type == TRACE_STREAM_CLOSE;
+            int64_t now = event ? event->sample : file_end_sample(file);
+            if (event && event->type == TRACE_INDICATOR) {
+                indicator = event->code;
+                if (open && indicator == WAKECERT_INDICATOR_LISTENING && dark_since >= 0) {
+                    dark_total += now - dark_since;
+                    dark_since = -1;
+                } else if (open && indicator != WAKECERT_INDICATOR_LISTENING && dark_since < 0)
+                    dark_since = now;
+            } else if (event && event->type == TRACE_STREAM_OPEN) {
+                open = true;
+                streams++;
+                open_sample = now;
+                dark_total = 0;
+                dark_since = indicator == WAKECERT_INDICATOR_LISTENING ? -1 : now;
+            } else if (closes && open) {
+                if (dark_since >= 0)
+                    dark_total += now - dark_since;
+                open = false;
+                dark_since = -1;
+                double dark_ms = (double)dark_total / SAMPLES_PER_MS;
+                if (dark_ms > worst_ms)
+                    worst_ms = dark_ms;
+                if (dark_ms > bound_ms) {
+                    char observed[160];
+                    snprintf(observed, sizeof observed, "the indicator was not on for %.0f ms of this stream", dark_ms);
+                    wakecert_requirement_add_evidence(result,
+                        evidence(file->name, open_sample, open_sample, now,
+                                 "the indicator shows listening for the whole stream", observed),
+                        EVIDENCE_LIMIT);
+                }
+            }
+        }
+    }
+    set_unit(result, "ms", "<=");
+    result->threshold = bound_ms;
+    result->has_measurement = true;
+    result->measured = worst_ms;
+    snprintf(result->summary, sizeof result->summary, "longest time streaming with the indicator off: %.0f ms over %zu streams",
+             worst_ms, streams);
+    judge(result);
+    return 0;
+}
+
+/* ---- mic.off_no_capture ------------------------------------------------------------------------- */
+
+static int score_mic_off(const struct analysis *analysis, const cJSON *parameters,
+                         struct wakecert_requirement_result *result, char *message, size_t message_size)
+{
+    size_t violations = 0, windows = 0;
+    for (size_t f = 0; f < analysis->file_count; f++) {
+        const struct file_analysis *file = &analysis->files[f];
+        const struct trace_file *trace_file = file->file;
+        windows += file->mute_count;
+        bool muted = false, indicator_muted = false;
+        int indicator = WAKECERT_INDICATOR_OFF;
+        for (size_t i = 0; i < trace_file->event_count; i++) {
+            const struct trace_event *event = &trace_file->events[i];
+            const char *what = NULL;
+            char observed[200] = "";
+            if (event->type == TRACE_CONTROL && event->code == WAKECERT_CONTROL_MICROPHONE_OFF) {
+                muted = true;
+                indicator_muted = false;
+                continue;
+            }
+            if (event->type == TRACE_CONTROL && event->code == WAKECERT_CONTROL_MICROPHONE_ON) {
+                if (muted && !indicator_muted) {
+                    what = "the muted indicator shown for the whole microphone-off window";
+                    snprintf(observed, sizeof observed, "the indicator never showed muted");
+                }
+                muted = false;
+            } else if (event->type == TRACE_INDICATOR) {
+                indicator = event->code;
+                if (muted && indicator == WAKECERT_INDICATOR_MUTED)
+                    indicator_muted = true;
+                else if (muted && indicator_muted) {
+                    what = "the muted indicator shown for the whole microphone-off window";
+                    snprintf(observed, sizeof observed, "indicator changed to %s while muted", engine_indicator_name(indicator));
+                }
+            } else if (muted && event->type == TRACE_WAKE) {
+                what = "no wake detection while the microphone is off";
+                snprintf(observed, sizeof observed, "wake \"%s\" reported", event->keyword);
+            } else if (muted && event->type == TRACE_STREAM_OPEN) {
+                what = "no stream while the microphone is off";
+                snprintf(observed, sizeof observed, "a %s stream opened", engine_stream_reason_name(event->code));
+            } else if (event->type == TRACE_UPLOAD) {
+                if (muted) {
+                    what = "no upload while the microphone is off";
+                    snprintf(observed, sizeof observed, "%lld samples uploaded", (long long)event->count);
+                } else {
+                    for (size_t w = 0; w < file->mute_count; w++) {
+                        int64_t overlap_start = event->first > file->mutes[w].start ? event->first : file->mutes[w].start;
+                        int64_t overlap_end = event->first + event->count < file->mutes[w].end ? event->first + event->count
+                                                                                               : file->mutes[w].end;
+                        if (overlap_end > overlap_start) {
+                            what = "audio from a microphone-off window is never uploaded";
+                            snprintf(observed, sizeof observed, "%lld samples from the window %lld-%lld uploaded",
+                                     (long long)(overlap_end - overlap_start), (long long)file->mutes[w].start,
+                                     (long long)file->mutes[w].end);
+                            break;
+                        }
+                    }
+                }
+            }
+            if (what) {
+                violations++;
+                wakecert_requirement_add_evidence(result,
+                    evidence(trace_file->name, event->sample, event->type == TRACE_UPLOAD ? event->first : -1,
+                             event->type == TRACE_UPLOAD ? event->first + event->count : -1, what, observed),
+                    EVIDENCE_LIMIT);
+            }
+        }
+    }
+    set_unit(result, "violations", "<=");
+    result->threshold = 0;
+    if (windows == 0) {
+        snprintf(result->summary, sizeof result->summary, "the corpus has no microphone-off window: nothing to measure");
+        return 0;
+    }
+    result->has_measurement = true;
+    result->measured = (double)violations;
+    snprintf(result->summary, sizeof result->summary, "%zu violations over %zu microphone-off windows", violations, windows);
+    judge(result);
+    return 0;
+}
+
+/* ---- wake.false_reject_rate --------------------------------------------------------------------- */
+
+/* The threshold for a condition: exact name, else its family (the part before the first '_'), else "default". */
+static double condition_threshold(const cJSON *by_condition, const char *condition)
+{
+    const cJSON *exact = cJSON_GetObjectItemCaseSensitive(by_condition, condition);
+    if (cJSON_IsNumber(exact))
+        return exact->valuedouble;
+    char family[32];
+    size_t length = strcspn(condition, "_");
+    if (length >= sizeof family)
+        length = sizeof family - 1;
+    memcpy(family, condition, length);
+    family[length] = '\0';
+    const cJSON *by_family = cJSON_GetObjectItemCaseSensitive(by_condition, family);
+    if (cJSON_IsNumber(by_family))
+        return by_family->valuedouble;
+    const cJSON *fallback = cJSON_GetObjectItemCaseSensitive(by_condition, "default");
+    return cJSON_IsNumber(fallback) ? fallback->valuedouble : 0.1;
+}
+
+static int score_false_reject_rate(const struct analysis *analysis, const cJSON *parameters,
+                                   struct wakecert_requirement_result *result, char *message, size_t message_size)
+{
+    const cJSON *by_condition = cJSON_GetObjectItemCaseSensitive(parameters, "max_rate_by_condition");
+    if (by_condition && !cJSON_IsObject(by_condition))
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
+                                  "profile requirement %s: \"max_rate_by_condition\" must be an object", result->id);
+    struct condition_count {
+        char name[32];
+        size_t positives, misses;
+    } conditions[64];
+    size_t condition_count = 0, positives = 0, misses = 0;
+    for (size_t f = 0; f < analysis->file_count; f++) {
+        const struct file_analysis *file = &analysis->files[f];
+        for (size_t l = 0; l < file->file->label_count; l++) {
+            const struct wakecert_corpus_event *label = &file->file->labels[l];
+            if (label->type != WAKECERT_EVENT_WAKE || inside_mute(file, label->start))
+                continue;
+            size_t c = 0;
+            while (c < condition_count && strcmp(conditions[c].name, file->file->condition) != 0)
+                c++;
+            if (c == condition_count && condition_count < 64) {
+                snprintf(conditions[c].name, sizeof conditions[c].name, "%s", file->file->condition);
+                conditions[c].positives = conditions[c].misses = 0;
+                condition_count++;
+            }
+            if (c == 64)
+                c = 63;
+            positives++;
+            conditions[c].positives++;
+            if (file->label_hit[l] >= 0)
+                continue;
+            misses++;
+            conditions[c].misses++;
+            char expected[160];
+            snprintf(expected, sizeof expected, "a detection between %.3f s and %.3f s",
+                     (double)label->start / WAKECERT_SAMPLE_RATE,
+                     (double)(label->end + SCORER_HIT_AFTER_END_SAMPLES) / WAKECERT_SAMPLE_RATE);
+            wakecert_requirement_add_evidence(result,
+                evidence(file->file->name, label->start, label->start, label->end, expected, "no detection (missed wake word)"),
+                EVIDENCE_LIMIT);
+        }
+    }
+    set_unit(result, "ratio", "<=");
+    result->details = cJSON_CreateObject();
+    cJSON *per_condition = cJSON_AddObjectToObject(result->details, "by_condition");
+    double worst_margin = -INFINITY;
+    bool failed = false;
+    for (size_t c = 0; c < condition_count; c++) {
+        double rate = (double)conditions[c].misses / (double)conditions[c].positives;
+        double bound = condition_threshold(by_condition, conditions[c].name);
+        cJSON *entry = cJSON_AddObjectToObject(per_condition, conditions[c].name);
+        cJSON_AddNumberToObject(entry, "positives", (double)conditions[c].positives);
+        cJSON_AddNumberToObject(entry, "misses", (double)conditions[c].misses);
+        cJSON_AddNumberToObject(entry, "rate", rate);
+        cJSON_AddNumberToObject(entry, "threshold", bound);
+        failed |= rate > bound + 1e-12;
+        if (rate - bound > worst_margin) {
+            worst_margin = rate - bound;
+            result->measured = rate;
+            result->threshold = bound;
+        }
+    }
+    cJSON_AddNumberToObject(result->details, "positives", (double)positives);
+    cJSON_AddNumberToObject(result->details, "misses", (double)misses);
+    if (positives == 0) {
+        snprintf(result->summary, sizeof result->summary, "no labelled wake words: nothing to measure");
+        return 0;
+    }
+    result->has_measurement = true;
+    result->status = failed ? WAKECERT_STATUS_FAIL : WAKECERT_STATUS_PASS;
+    snprintf(result->summary, sizeof result->summary,
+             "%zu of %zu wake words missed (%.1f%%); worst condition against its bound shown", misses, positives,
+             100.0 * (double)misses / (double)positives);
+    return 0;
+}
+
+/* ---- wake.false_wakes_per_hour ------------------------------------------------------------------ */
+
+static int score_false_wakes_per_hour(const struct analysis *analysis, const cJSON *parameters,
+                                      struct wakecert_requirement_result *result, char *message, size_t message_size)
+{
+    double bound;
+    int status = threshold_number(parameters, "max_per_hour", 3.0 / 24.0, &bound, message, message_size, result->id);
+    if (status)
+        return status;
+    struct kind_count {
+        char name[16];
+        double hours;
+        size_t false_wakes;
+    } kinds[16];
+    size_t kind_count = 0, false_wakes = 0;
+    double hours = 0;
+    for (size_t f = 0; f < analysis->file_count; f++) {
+        const struct file_analysis *file = &analysis->files[f];
+        size_t k = 0;
+        while (k < kind_count && strcmp(kinds[k].name, file->file->kind) != 0)
+            k++;
+        if (k == kind_count && kind_count < 16) {
+            snprintf(kinds[k].name, sizeof kinds[k].name, "%s", file->file->kind);
+            kinds[k].hours = 0;
+            kinds[k].false_wakes = 0;
+            kind_count++;
+        }
+        if (k == 16)
+            k = 15;
+        double file_hours = (double)file_end_sample(file->file) / WAKECERT_SAMPLE_RATE / 3600.0;
+        kinds[k].hours += file_hours;
+        hours += file_hours;
+        for (size_t d = 0; d < file->detection_count; d++) {
+            const struct detection *detection = &file->detections[d];
+            if (detection->duplicate || detection->label >= 0 || detection->muted)
+                continue;
+            false_wakes++;
+            kinds[k].false_wakes++;
+            char observed[160];
+            snprintf(observed, sizeof observed, "wake \"%s\" (score %.3f) at sample %lld with no wake word there",
+                     detection->event->keyword, detection->event->score, (long long)detection->event->sample);
+            wakecert_requirement_add_evidence(result,
+                evidence(file->file->name, detection->event->sample, detection->event->start, detection->event->end,
+                         "no detection outside a labelled wake word", observed),
+                EVIDENCE_LIMIT);
+        }
+    }
+    set_unit(result, "per_hour", "<=");
+    result->threshold = bound;
+    result->details = cJSON_CreateObject();
+    cJSON_AddNumberToObject(result->details, "false_wakes", (double)false_wakes);
+    cJSON_AddNumberToObject(result->details, "hours", hours);
+    cJSON *per_kind = cJSON_AddObjectToObject(result->details, "by_kind");
+    for (size_t k = 0; k < kind_count; k++) {
+        cJSON *entry = cJSON_AddObjectToObject(per_kind, kinds[k].name);
+        cJSON_AddNumberToObject(entry, "false_wakes", (double)kinds[k].false_wakes);
+        cJSON_AddNumberToObject(entry, "hours", kinds[k].hours);
+        cJSON_AddNumberToObject(entry, "per_hour", kinds[k].hours > 0 ? (double)kinds[k].false_wakes / kinds[k].hours : 0);
+    }
+    if (hours <= 0) {
+        snprintf(result->summary, sizeof result->summary, "no audio: nothing to measure");
+        return 0;
+    }
+    result->has_measurement = true;
+    result->measured = (double)false_wakes / hours;
+    snprintf(result->summary, sizeof result->summary, "%zu false wakes in %.3f h of audio", false_wakes, hours);
+    judge(result);
+    return 0;
+}
+
+/* ---- wake.detection_latency --------------------------------------------------------------------- */
+
+static int score_detection_latency(const struct analysis *analysis, const cJSON *parameters,
+                                   struct wakecert_requirement_result *result, char *message, size_t message_size)
+{
+    double bound_ms, p95_bound_ms;
+    int status = threshold_number(parameters, "max_ms", 1000, &bound_ms, message, message_size, result->id);
+    if (!status)
+        status = threshold_number(parameters, "max_p95_ms", INFINITY, &p95_bound_ms, message, message_size, result->id);
+    if (status)
+        return status;
+    size_t capacity = 16, count = 0;
+    double *latencies = malloc(capacity * sizeof *latencies);
+    for (size_t f = 0; f < analysis->file_count && latencies; f++) {
+        const struct file_analysis *file = &analysis->files[f];
+        for (size_t l = 0; l < file->file->label_count; l++) {
+            if (file->label_hit[l] < 0)
+                continue;
+            const struct wakecert_corpus_event *label = &file->file->labels[l];
+            const struct trace_event *hit = file->detections[file->label_hit[l]].event;
+            double latency_ms = (double)(hit->sample - label->end) / SAMPLES_PER_MS;
+            if (count == capacity) {
+                double *grown = realloc(latencies, 2 * capacity * sizeof *latencies);
+                if (!grown)
+                    break;
+                latencies = grown;
+                capacity *= 2;
+            }
+            latencies[count++] = latency_ms;
+            if (latency_ms > bound_ms) {
+                char observed[120];
+                snprintf(observed, sizeof observed, "detected %.0f ms after the wake word ended", latency_ms);
+                char expected[120];
+                snprintf(expected, sizeof expected, "detection within %.0f ms of the wake word's end", bound_ms);
+                wakecert_requirement_add_evidence(result,
+                    evidence(file->file->name, hit->sample, label->start, label->end, expected, observed), EVIDENCE_LIMIT);
+            }
+        }
+    }
+    set_unit(result, "ms", "<=");
+    result->threshold = bound_ms;
+    if (!latencies || count == 0) {
+        free(latencies);
+        snprintf(result->summary, sizeof result->summary, "no detected wake words: nothing to measure");
+        return 0;
+    }
+    double p50 = percentile(latencies, count, 0.50), p95 = percentile(latencies, count, 0.95),
+           max = latencies[count - 1], min = latencies[0];
+    free(latencies);
+    result->details = cJSON_CreateObject();
+    cJSON_AddNumberToObject(result->details, "detections", (double)count);
+    cJSON_AddNumberToObject(result->details, "min_ms", min);
+    cJSON_AddNumberToObject(result->details, "p50_ms", p50);
+    cJSON_AddNumberToObject(result->details, "p95_ms", p95);
+    cJSON_AddNumberToObject(result->details, "max_ms", max);
+    result->has_measurement = true;
+    result->measured = max;
+    snprintf(result->summary, sizeof result->summary, "latency after the wake word's end: p50 %.0f ms, p95 %.0f ms, max %.0f ms",
+             p50, p95, max);
+    judge(result);
+    if (isfinite(p95_bound_ms) && p95 > p95_bound_ms)
+        result->status = WAKECERT_STATUS_FAIL;
+    return 0;
+}
+
+/* ---- dispatch ----------------------------------------------------------------------------------- */
+
+static const struct {
+    const char *id;
+    score_function score;
+} scored_requirements[] = {
+    {"upload.zero_without_wake", score_zero_without_wake},
+    {"upload.preroll_bounds", score_preroll_bounds},
+    {"upload.provenance", score_provenance},
+    {"stream.stop_capture_close", score_stop_capture_close},
+    {"indicator.on_while_streaming", score_indicator},
+    {"mic.off_no_capture", score_mic_off},
+    {"wake.false_reject_rate", score_false_reject_rate},
+    {"wake.false_wakes_per_hour", score_false_wakes_per_hour},
+    {"wake.detection_latency", score_detection_latency},
+};
+#define SCORED_COUNT (sizeof scored_requirements / sizeof scored_requirements[0])
+
+const char *const *scorer_ids(void)
+{
+    static const char *ids[SCORED_COUNT + 1];
+    for (size_t i = 0; i < SCORED_COUNT; i++)
+        ids[i] = scored_requirements[i].id;
+    ids[SCORED_COUNT] = NULL;
+    return ids;
+}
+
+int scorer_knows(const char *id)
+{
+    for (size_t i = 0; i < SCORED_COUNT; i++)
+        if (strcmp(scored_requirements[i].id, id) == 0)
+            return 1;
+    return 0;
+}
+
+static void add_metrics(const struct analysis *analysis, struct wakecert_results *results)
+{
+    double samples = 0;
+    size_t positives = 0, detections = 0, streams = 0, uploads = 0, engine_errors = 0;
+    double uploaded = 0;
+    for (size_t f = 0; f < analysis->file_count; f++) {
+        const struct file_analysis *file = &analysis->files[f];
+        samples += (double)file_end_sample(file->file);
+        streams += file->stream_count;
+        for (size_t d = 0; d < file->detection_count; d++)
+            detections += !file->detections[d].duplicate;
+        for (size_t l = 0; l < file->file->label_count; l++)
+            positives += file->file->labels[l].type == WAKECERT_EVENT_WAKE && !inside_mute(file, file->file->labels[l].start);
+        for (size_t i = 0; i < file->file->event_count; i++) {
+            if (file->file->events[i].type == TRACE_UPLOAD) {
+                uploads++;
+                uploaded += (double)file->file->events[i].count;
+            }
+            engine_errors += file->file->events[i].type == TRACE_ENGINE_ERROR;
+        }
+    }
+    if (!results->metrics)
+        results->metrics = cJSON_CreateObject();
+    cJSON_AddNumberToObject(results->metrics, "files", (double)analysis->file_count);
+    cJSON_AddNumberToObject(results->metrics, "audio_hours", samples / WAKECERT_SAMPLE_RATE / 3600.0);
+    cJSON_AddNumberToObject(results->metrics, "positives", (double)positives);
+    cJSON_AddNumberToObject(results->metrics, "detections", (double)detections);
+    cJSON_AddNumberToObject(results->metrics, "streams", (double)streams);
+    cJSON_AddNumberToObject(results->metrics, "uploads", (double)uploads);
+    cJSON_AddNumberToObject(results->metrics, "uploaded_seconds", uploaded / WAKECERT_SAMPLE_RATE);
+    cJSON_AddNumberToObject(results->metrics, "engine_errors", (double)engine_errors);
+}
+
+int score_trace(const struct trace *trace, const struct profile *profile, struct wakecert_results *results,
+                char *message, size_t message_size)
+{
+    /* Refuse unknown ids before measuring anything. */
+    const cJSON *entry;
+    cJSON_ArrayForEach(entry, profile->requirements)
+    {
+        const char *id = wakecert_json_string(entry, "id");
+        if (!scorer_knows(id))
+            return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
+                                      "%s: requirement \"%s\" is not one wakecert can score", profile->path, id);
+    }
+    struct analysis analysis = {trace, calloc(trace->file_count + 1, sizeof(struct file_analysis)), trace->file_count};
+    if (!analysis.files)
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "out of memory");
+    for (size_t f = 0; f < trace->file_count; f++)
+        if (analyse_file(&trace->files[f], &analysis.files[f]) != 0) {
+            free_analysis(&analysis);
+            return wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "out of memory");
+        }
+
+    snprintf(results->kind, sizeof results->kind, "engine");
+    snprintf(results->profile, sizeof results->profile, "%s", profile->name);
+    snprintf(results->profile_version, sizeof results->profile_version, "%s", profile->version);
+    snprintf(results->profile_sha256, sizeof results->profile_sha256, "%s", profile->sha256);
+    snprintf(results->engine_name, sizeof results->engine_name, "%s", trace->engine_name);
+    snprintf(results->engine_version, sizeof results->engine_version, "%s", trace->engine_version);
+    snprintf(results->engine_path, sizeof results->engine_path, "%s", trace->engine_path);
+    snprintf(results->engine_sha256, sizeof results->engine_sha256, "%s", trace->engine_sha256);
+    snprintf(results->corpus_name, sizeof results->corpus_name, "%s", trace->corpus_name);
+    snprintf(results->corpus_sha256, sizeof results->corpus_sha256, "%s", trace->corpus_sha256);
+
+    int status = 0;
+    cJSON_ArrayForEach(entry, profile->requirements)
+    {
+        const char *id = wakecert_json_string(entry, "id");
+        struct wakecert_requirement_result *result = wakecert_results_add(results, id);
+        if (!result) {
+            status = wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "out of memory");
+            break;
+        }
+        const cJSON *mustpass = cJSON_GetObjectItemCaseSensitive(entry, "mustpass");
+        result->mustpass = mustpass ? cJSON_IsTrue(mustpass) : true;
+        for (size_t i = 0; i < SCORED_COUNT; i++)
+            if (strcmp(scored_requirements[i].id, id) == 0)
+                status = scored_requirements[i].score(&analysis, entry, result, message, message_size);
+        if (status)
+            break; /* the message already names the requirement and the threshold at fault */
+    }
+    if (!status)
+        add_metrics(&analysis, results);
+    free_analysis(&analysis);
+    return status;
+}

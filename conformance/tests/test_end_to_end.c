@@ -1,0 +1,198 @@
+/*
+ * End to end through the real `wakecert` binary: certify the reference engine on the smoke corpus
+ * (verdict, measured values, the four outputs), certify mutant engines that each break one promise
+ * (each must FAIL exactly that requirement), re-score a trace under another profile, and the
+ * command-line contract (--help, --version, exit 2 on bad input).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "files.h"
+#include "json.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char work_directory[] = "/tmp/wakecert-e2e-XXXXXX";
+
+static void setup(void)
+{
+    setenv("WAKECERT_CACHE_DIR", TEST_CACHE_DIR, 1);
+    cr_assert_not_null(mkdtemp(work_directory));
+}
+
+static void teardown(void)
+{
+    char command[512];
+    snprintf(command, sizeof command, "rm -rf '%s'", work_directory);
+    cr_expect_eq(system(command), 0);
+    memcpy(work_directory + strlen(work_directory) - 6, "XXXXXX", 6);
+}
+
+TestSuite(end_to_end, .init = setup, .fini = teardown, .timeout = 300);
+
+/* Run the wakecert binary with arguments; stdout+stderr go to WORK/NAME.log. Returns the exit code. */
+static int run_wakecert(const char *log_name, const char *arguments)
+{
+    char command[4096];
+    snprintf(command, sizeof command, "'%s' %s > '%s/%s.log' 2>&1", WAKECERT_BINARY, arguments, work_directory, log_name);
+    int status = system(command);
+    cr_assert(WIFEXITED(status), "wakecert %s did not exit normally", arguments);
+    return WEXITSTATUS(status);
+}
+
+static char *read_log(const char *log_name)
+{
+    char path[512], message[256];
+    snprintf(path, sizeof path, "%s/%s.log", work_directory, log_name);
+    char *text = NULL;
+    cr_assert_eq(wakecert_read_file(path, &text, NULL, message, sizeof message), 0, "%s", message);
+    return text;
+}
+
+static cJSON *load_results(const char *directory)
+{
+    char path[512], message[512];
+    snprintf(path, sizeof path, "%s/%s/results.json", work_directory, directory);
+    cJSON *results = NULL;
+    cr_assert_eq(wakecert_json_load_file(path, &results, message, sizeof message), 0, "%s", message);
+    return results;
+}
+
+static const cJSON *requirement(const cJSON *results, const char *id)
+{
+    const cJSON *entry;
+    cJSON_ArrayForEach(entry, cJSON_GetObjectItem(results, "requirements"))
+    if (strcmp(wakecert_json_string(entry, "id"), id) == 0)
+        return entry;
+    cr_assert_fail("%s is missing from results.json", id);
+    return NULL;
+}
+
+static const char *const spine_ids[] = {
+    "upload.zero_without_wake", "upload.preroll_bounds", "upload.provenance",
+    "stream.stop_capture_close", "indicator.on_while_streaming", "mic.off_no_capture",
+    "wake.false_reject_rate", "wake.false_wakes_per_hour", "wake.detection_latency",
+};
+
+/* Every spine id has a status; exactly `failing` (or none) FAILs and the rest PASS. */
+static void assert_statuses(const cJSON *results, const char *failing)
+{
+    for (size_t i = 0; i < sizeof spine_ids / sizeof spine_ids[0]; i++) {
+        const cJSON *entry = requirement(results, spine_ids[i]);
+        const char *expected = failing && strcmp(failing, spine_ids[i]) == 0 ? "FAIL" : "PASS";
+        cr_expect_str_eq(wakecert_json_string(entry, "status"), expected, "%s: %s", spine_ids[i],
+                         wakecert_json_string(entry, "summary"));
+    }
+}
+
+Test(end_to_end, reference_engine_passes_avs_on_smoke_with_measured_values)
+{
+    char arguments[1024];
+    snprintf(arguments, sizeof arguments, "certify --out '%s/reference'", work_directory);
+    int exit_code = run_wakecert("reference", arguments);
+    char *log = read_log("reference");
+    cr_assert_eq(exit_code, 0, "wakecert certify failed:\n%s", log);
+    cr_assert_not_null(strstr(log, "verdict: PASS"));
+    free(log);
+    const char *outputs[] = {"results.json", "trace.jsonl", "junit.xml", "summary.md"};
+    for (size_t i = 0; i < 4; i++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/reference/%s", work_directory, outputs[i]);
+        cr_assert_eq(access(path, R_OK), 0, "%s was not written", outputs[i]);
+    }
+    cJSON *results = load_results("reference");
+    cr_assert_str_eq(wakecert_json_string(results, "schema"), "wakecert-results/1");
+    cr_assert_str_eq(wakecert_json_string(results, "verdict"), "PASS");
+    cr_assert_str_eq(wakecert_json_string(cJSON_GetObjectItem(results, "engine"), "name"), "wakecert-reference");
+    cr_assert_str_eq(wakecert_json_string(cJSON_GetObjectItem(results, "profile"), "name"), "avs");
+    assert_statuses(results, NULL);
+    for (size_t i = 0; i < sizeof spine_ids / sizeof spine_ids[0]; i++)
+        cr_assert(cJSON_IsNumber(cJSON_GetObjectItem(requirement(results, spine_ids[i]), "measured")),
+                  "%s has no measured value", spine_ids[i]);
+    cr_assert_eq(wakecert_json_number(requirement(results, "upload.preroll_bounds"), "measured", -1), 0,
+                 "the reference's pre-roll is exactly 500 ms before its reported start");
+    cr_assert_eq(wakecert_json_number(requirement(results, "upload.zero_without_wake"), "measured", -1), 0);
+    cr_assert_eq(wakecert_json_number(requirement(results, "upload.provenance"), "measured", -1), 0);
+    cr_assert_eq(wakecert_json_number(requirement(results, "mic.off_no_capture"), "measured", -1), 0);
+    cr_assert_eq(wakecert_json_number(requirement(results, "stream.stop_capture_close"), "measured", -1), 0);
+    cr_assert_eq(wakecert_json_number(requirement(results, "wake.false_reject_rate"), "measured", -1), 0);
+    cr_assert_eq(wakecert_json_number(requirement(results, "wake.false_wakes_per_hour"), "measured", -1), 0);
+    double latency = wakecert_json_number(requirement(results, "wake.detection_latency"), "measured", -1);
+    cr_assert(latency > -200 && latency <= 500, "max detection latency %.0f ms", latency);
+    cJSON *metrics = cJSON_GetObjectItem(results, "metrics");
+    cr_assert_gt(wakecert_json_number(metrics, "positives", 0), 5);
+    cr_assert_gt(wakecert_json_number(metrics, "streams", 0), 5);
+    cJSON_Delete(results);
+
+    /* Re-scoring the same trace under another profile needs no engine run. */
+    snprintf(arguments, sizeof arguments, "score --trace '%s/reference/trace.jsonl' --profile privacy-strict --out '%s/rescored'",
+             work_directory, work_directory);
+    cr_assert_eq(run_wakecert("rescore", arguments), 0);
+    results = load_results("rescored");
+    cr_assert_str_eq(wakecert_json_string(cJSON_GetObjectItem(results, "profile"), "name"), "privacy-strict");
+    cJSON_Delete(results);
+}
+
+Test(end_to_end, engine_uploading_before_any_wake_fails_exactly_zero_without_wake)
+{
+    char arguments[1024];
+    snprintf(arguments, sizeof arguments, "certify --engine '%s' --out '%s/leaky'", MUTANT_LEAKY, work_directory);
+    int exit_code = run_wakecert("leaky", arguments);
+    cr_assert_eq(exit_code, 1, "%s", read_log("leaky"));
+    cJSON *results = load_results("leaky");
+    assert_statuses(results, "upload.zero_without_wake");
+    cr_assert_gt(wakecert_json_number(requirement(results, "upload.zero_without_wake"), "measured", 0), 16000);
+    cJSON_Delete(results);
+}
+
+Test(end_to_end, engine_sending_two_seconds_of_preroll_fails_exactly_preroll_bounds)
+{
+    char arguments[1024];
+    snprintf(arguments, sizeof arguments, "certify --engine '%s' --out '%s/preroll'", MUTANT_PREROLL_2S, work_directory);
+    int exit_code = run_wakecert("preroll", arguments);
+    cr_assert_eq(exit_code, 1, "%s", read_log("preroll"));
+    cJSON *results = load_results("preroll");
+    assert_statuses(results, "upload.preroll_bounds");
+    /* Up to 1.5 s too much: less where the file (or the microphone-on time) begins closer to the word. */
+    double deviation = wakecert_json_number(requirement(results, "upload.preroll_bounds"), "measured", 0);
+    cr_assert(deviation > 900 && deviation <= 1500, "worst pre-roll deviation %.1f ms", deviation);
+    cJSON_Delete(results);
+}
+
+Test(end_to_end, command_line_contract)
+{
+    cr_assert_eq(run_wakecert("help", "--help"), 0);
+    char *log = read_log("help");
+    cr_assert_not_null(strstr(log, "certify"));
+    free(log);
+    cr_assert_eq(run_wakecert("certify_help", "certify --help"), 0);
+    log = read_log("certify_help");
+    cr_assert_not_null(strstr(log, "--engine PATH|ref"));
+    free(log);
+    cr_assert_eq(run_wakecert("version", "--version"), 0);
+    log = read_log("version");
+    cr_assert_not_null(strstr(log, "wakecert "));
+    free(log);
+    cr_assert_eq(run_wakecert("unknown_command", "frobnicate"), 2);
+    cr_assert_eq(run_wakecert("unknown_option", "certify --no-such-option"), 2);
+    cr_assert_eq(run_wakecert("bad_chunk", "certify --chunk zero"), 2);
+    cr_assert_eq(run_wakecert("bad_profile", "certify --profile no-such-profile"), 2);
+    log = read_log("bad_profile");
+    cr_assert_not_null(strstr(log, "no-such-profile"));
+    free(log);
+    char arguments[1024];
+    snprintf(arguments, sizeof arguments, "certify --engine '%s' --out '%s/never'", PLUGIN_BAD_ABI, work_directory);
+    cr_assert_eq(run_wakecert("bad_abi", arguments), 2);
+    log = read_log("bad_abi");
+    cr_assert_not_null(strstr(log, "ABI version 2"), "%s", log);
+    free(log);
+    cr_assert_eq(run_wakecert("bad_config", "certify --engine-config '{\"sensitivity\": 7}'"), 2);
+    log = read_log("bad_config");
+    cr_assert_not_null(strstr(log, "sensitivity"), "%s", log);
+    free(log);
+    snprintf(arguments, sizeof arguments, "%s/never", work_directory);
+    cr_assert_neq(access(arguments, F_OK), 0, "a refused run writes no output directory");
+}

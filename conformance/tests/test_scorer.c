@@ -1,0 +1,354 @@
+/*
+ * The scorer on hand-made traces. One trace describes a conforming interaction (a wake word, a
+ * stream with exact pre-roll, StopCapture, indicator); each test changes one thing the way a faulty
+ * engine would and checks that exactly the requirement about that thing fails, with its evidence.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "profile.h"
+#include "results.h"
+#include "scorer.h"
+#include "trace.h"
+
+#include <criterion/criterion.h>
+#include <wakecert/engine.h>
+#include <stdio.h>
+#include <string.h>
+
+static struct trace trace;
+static struct trace_file *file;
+static struct profile profile;
+
+static void add(int type, int64_t sample, int code)
+{
+    struct trace_event event = {.type = type, .sample = sample, .code = code, .first_mismatch = -1};
+    cr_assert_eq(trace_file_append(file, &event), 0);
+}
+
+static void add_wake(int64_t sample, int64_t start, int64_t end)
+{
+    struct trace_event event = {.type = TRACE_WAKE, .sample = sample, .start = start, .end = end, .score = 0.9f,
+                                .first_mismatch = -1};
+    snprintf(event.keyword, sizeof event.keyword, "alexa");
+    cr_assert_eq(trace_file_append(file, &event), 0);
+}
+
+static void add_upload(int64_t sample, int64_t first, int64_t count, bool matches)
+{
+    struct trace_event event = {.type = TRACE_UPLOAD, .sample = sample, .first = first, .count = count,
+                                .matches_input = matches, .first_mismatch = matches ? -1 : first};
+    cr_assert_eq(trace_file_append(file, &event), 0);
+}
+
+static void add_control(int64_t sample, int kind, bool from_cloud)
+{
+    struct trace_event event = {.type = TRACE_CONTROL, .sample = sample, .code = kind, .from_cloud = from_cloud,
+                                .first_mismatch = -1};
+    cr_assert_eq(trace_file_append(file, &event), 0);
+}
+
+/* A 20 s file with the wake word at 2.0-2.5 s and a request to 3.5 s. */
+static void begin_file(void)
+{
+    memset(&trace, 0, sizeof trace);
+    snprintf(trace.engine_name, sizeof trace.engine_name, "hand-made");
+    trace.chunk = 160;
+    file = trace_add_file(&trace, "wake_000.wav");
+    snprintf(file->kind, sizeof file->kind, "wake");
+    snprintf(file->condition, sizeof file->condition, "clean");
+    file->samples = file->processed = 320000;
+    file->ended = true;
+    file->labels = calloc(4, sizeof *file->labels);
+    file->labels[0] = (struct wakecert_corpus_event){WAKECERT_EVENT_WAKE, 32000, 40000, 56000, "alexa"};
+    file->label_count = 1;
+}
+
+/* The conforming interaction: detection 300 ms after the word, 500 ms pre-roll, StopCapture at the
+ * request end + 200 ms, indicator on for the whole stream. */
+static void conforming_stream(void)
+{
+    add_wake(44800, 32000, 40000);
+    add(TRACE_INDICATOR, 44800, WAKECERT_INDICATOR_LISTENING);
+    add(TRACE_STREAM_OPEN, 44800, WAKECERT_STREAM_WAKE);
+    add_upload(44800, 24000, 20800, true);
+    add_upload(44960, 44800, 14400, true);
+    add_control(59200, WAKECERT_CONTROL_STOP_CAPTURE, true);
+    add(TRACE_STREAM_CLOSE, 59200, WAKECERT_CLOSE_STOP_CAPTURE);
+    add(TRACE_INDICATOR, 59200, WAKECERT_INDICATOR_OFF);
+}
+
+static void load_profile(const char *name)
+{
+    char message[512];
+    cr_assert_eq(profile_load(name, &profile, message, sizeof message), 0, "%s", message);
+}
+
+static void score(struct wakecert_results *results)
+{
+    char message[512];
+    memset(results, 0, sizeof *results);
+    cr_assert_eq(score_trace(&trace, &profile, results, message, sizeof message), 0, "%s", message);
+}
+
+static const struct wakecert_requirement_result *find(const struct wakecert_results *results, const char *id)
+{
+    for (size_t i = 0; i < results->requirement_count; i++)
+        if (strcmp(results->requirements[i].id, id) == 0)
+            return &results->requirements[i];
+    cr_assert_fail("requirement %s missing from the results", id);
+    return NULL;
+}
+
+/* Exactly `failing` (or nothing when NULL) fails; every other requirement passes. */
+static void assert_only_failing(const struct wakecert_results *results, const char *failing)
+{
+    for (size_t i = 0; i < results->requirement_count; i++) {
+        const struct wakecert_requirement_result *requirement = &results->requirements[i];
+        bool should_fail = failing && strcmp(requirement->id, failing) == 0;
+        cr_expect_eq(requirement->status, should_fail ? WAKECERT_STATUS_FAIL : WAKECERT_STATUS_PASS,
+                     "%s is %s (%s), expected %s", requirement->id, wakecert_status_name(requirement->status),
+                     requirement->summary, should_fail ? "FAIL" : "PASS");
+        if (should_fail)
+            cr_expect_gt(cJSON_GetArraySize(requirement->evidence), 0, "%s failed without evidence", requirement->id);
+    }
+}
+
+static void finish(void)
+{
+    trace_free(&trace);
+    profile_free(&profile);
+}
+
+TestSuite(scorer, .init = begin_file, .fini = finish);
+
+Test(scorer, conforming_trace_passes_everything_with_measurements)
+{
+    load_profile("avs");
+    conforming_stream();
+    struct wakecert_results results;
+    score(&results);
+    assert_only_failing(&results, NULL);
+    cr_assert_eq(find(&results, "upload.preroll_bounds")->measured, 0);
+    cr_assert_eq(find(&results, "wake.detection_latency")->measured, 300);
+    cr_assert_eq(find(&results, "wake.false_reject_rate")->measured, 0);
+    cr_assert_eq(find(&results, "wake.false_wakes_per_hour")->measured, 0);
+    cr_assert(find(&results, "upload.zero_without_wake")->has_measurement);
+    wakecert_results_free(&results);
+}
+
+Test(scorer, upload_without_a_stream_fails_zero_without_wake)
+{
+    load_profile("avs");
+    add_upload(16000, 0, 16000, true);
+    conforming_stream();
+    struct wakecert_results results;
+    score(&results);
+    assert_only_failing(&results, "upload.zero_without_wake");
+    cr_assert_eq(find(&results, "upload.zero_without_wake")->measured, 16000);
+    wakecert_results_free(&results);
+}
+
+Test(scorer, reuploading_audio_from_before_the_stream_fails_zero_without_wake)
+{
+    load_profile("avs");
+    conforming_stream();
+    /* A second stream later re-sends the first stream's audio. */
+    add_wake(200000, 190000, 196000);
+    add(TRACE_INDICATOR, 200000, WAKECERT_INDICATOR_LISTENING);
+    add(TRACE_STREAM_OPEN, 200000, WAKECERT_STREAM_WAKE);
+    add_upload(200000, 182000, 18000, true);
+    add_upload(200160, 30000, 1000, true);
+    add_control(203200, WAKECERT_CONTROL_CLOUD_REJECT, true);
+    add(TRACE_STREAM_CLOSE, 203200, WAKECERT_CLOSE_CLOUD_REJECT);
+    add(TRACE_INDICATOR, 203200, WAKECERT_INDICATOR_OFF);
+    struct wakecert_results results;
+    score(&results);
+    cr_assert_eq(find(&results, "upload.zero_without_wake")->status, WAKECERT_STATUS_FAIL);
+    cr_assert_eq(find(&results, "upload.zero_without_wake")->measured, 1000);
+    wakecert_results_free(&results);
+}
+
+Test(scorer, two_seconds_of_preroll_fails_preroll_bounds)
+{
+    load_profile("avs");
+    add_wake(44800, 32000, 40000);
+    add(TRACE_INDICATOR, 44800, WAKECERT_INDICATOR_LISTENING);
+    add(TRACE_STREAM_OPEN, 44800, WAKECERT_STREAM_WAKE);
+    add_upload(44800, 0, 44800, true);
+    add_control(59200, WAKECERT_CONTROL_STOP_CAPTURE, true);
+    add(TRACE_STREAM_CLOSE, 59200, WAKECERT_CLOSE_STOP_CAPTURE);
+    add(TRACE_INDICATOR, 59200, WAKECERT_INDICATOR_OFF);
+    struct wakecert_results results;
+    score(&results);
+    assert_only_failing(&results, "upload.preroll_bounds");
+    cr_assert_eq(find(&results, "upload.preroll_bounds")->measured, 1500);
+    wakecert_results_free(&results);
+}
+
+Test(scorer, true_onset_bound_applies_only_under_privacy_strict)
+{
+    /* The engine reports the wake start 1 s before the true onset and sends exactly 500 ms before
+     * that: right against the reported start (avs), but 1.5 s before the true onset (privacy-strict). */
+    load_profile("privacy-strict");
+    add_wake(44800, 16000, 40000);
+    add(TRACE_INDICATOR, 44800, WAKECERT_INDICATOR_LISTENING);
+    add(TRACE_STREAM_OPEN, 44800, WAKECERT_STREAM_WAKE);
+    add_upload(44800, 8000, 36800, true);
+    add_control(59200, WAKECERT_CONTROL_STOP_CAPTURE, true);
+    add(TRACE_STREAM_CLOSE, 59200, WAKECERT_CLOSE_STOP_CAPTURE);
+    add(TRACE_INDICATOR, 59200, WAKECERT_INDICATOR_OFF);
+    struct wakecert_results results;
+    score(&results);
+    assert_only_failing(&results, "upload.preroll_bounds");
+    wakecert_results_free(&results);
+    profile_free(&profile);
+    load_profile("avs");
+    score(&results);
+    assert_only_failing(&results, NULL);
+    wakecert_results_free(&results);
+}
+
+Test(scorer, forged_upload_fails_provenance)
+{
+    load_profile("avs");
+    add_wake(44800, 32000, 40000);
+    add(TRACE_INDICATOR, 44800, WAKECERT_INDICATOR_LISTENING);
+    add(TRACE_STREAM_OPEN, 44800, WAKECERT_STREAM_WAKE);
+    add_upload(44800, 24000, 20800, false);
+    add_control(59200, WAKECERT_CONTROL_STOP_CAPTURE, true);
+    add(TRACE_STREAM_CLOSE, 59200, WAKECERT_CLOSE_STOP_CAPTURE);
+    add(TRACE_INDICATOR, 59200, WAKECERT_INDICATOR_OFF);
+    struct wakecert_results results;
+    score(&results);
+    assert_only_failing(&results, "upload.provenance");
+    wakecert_results_free(&results);
+}
+
+Test(scorer, streaming_on_after_stop_capture_fails_stop_capture_close)
+{
+    load_profile("avs");
+    add_wake(44800, 32000, 40000);
+    add(TRACE_INDICATOR, 44800, WAKECERT_INDICATOR_LISTENING);
+    add(TRACE_STREAM_OPEN, 44800, WAKECERT_STREAM_WAKE);
+    add_upload(44800, 24000, 20800, true);
+    add_control(59200, WAKECERT_CONTROL_STOP_CAPTURE, true);
+    add_upload(59360, 44800, 62400, true);
+    add(TRACE_STREAM_CLOSE, 107200, WAKECERT_CLOSE_LOCAL_ENDPOINT);
+    add(TRACE_INDICATOR, 107200, WAKECERT_INDICATOR_OFF);
+    struct wakecert_results results;
+    score(&results);
+    assert_only_failing(&results, "stream.stop_capture_close");
+    cr_assert_eq(find(&results, "stream.stop_capture_close")->measured, 3000);
+    wakecert_results_free(&results);
+}
+
+Test(scorer, late_indicator_fails_indicator)
+{
+    load_profile("avs");
+    add_wake(44800, 32000, 40000);
+    add(TRACE_STREAM_OPEN, 44800, WAKECERT_STREAM_WAKE);
+    add_upload(44800, 24000, 20800, true);
+    add(TRACE_INDICATOR, 49600, WAKECERT_INDICATOR_LISTENING);
+    add_control(59200, WAKECERT_CONTROL_STOP_CAPTURE, true);
+    add(TRACE_STREAM_CLOSE, 59200, WAKECERT_CLOSE_STOP_CAPTURE);
+    add(TRACE_INDICATOR, 59200, WAKECERT_INDICATOR_OFF);
+    struct wakecert_results results;
+    score(&results);
+    assert_only_failing(&results, "indicator.on_while_streaming");
+    cr_assert_eq(find(&results, "indicator.on_while_streaming")->measured, 300);
+    wakecert_results_free(&results);
+}
+
+Test(scorer, wake_while_muted_fails_mic_and_nothing_else)
+{
+    load_profile("avs");
+    file->labels[1] = (struct wakecert_corpus_event){WAKECERT_EVENT_MIC_OFF, 100000, 200000, -1, ""};
+    file->labels[2] = (struct wakecert_corpus_event){WAKECERT_EVENT_WAKE, 150000, 158000, -1, "alexa"};
+    file->label_count = 3;
+    conforming_stream();
+    add_control(100000, WAKECERT_CONTROL_MICROPHONE_OFF, false);
+    add(TRACE_INDICATOR, 100000, WAKECERT_INDICATOR_MUTED);
+    add_wake(160000, 150000, 158000);
+    add_control(200000, WAKECERT_CONTROL_MICROPHONE_ON, false);
+    add(TRACE_INDICATOR, 200000, WAKECERT_INDICATOR_OFF);
+    struct wakecert_results results;
+    score(&results);
+    assert_only_failing(&results, "mic.off_no_capture");
+    cr_assert_eq(find(&results, "mic.off_no_capture")->measured, 1);
+    cr_assert_eq(cJSON_GetObjectItem(find(&results, "wake.false_reject_rate")->details, "positives")->valueint, 1,
+                 "a wake word spoken while muted is not a positive");
+    wakecert_results_free(&results);
+}
+
+Test(scorer, uploading_audio_from_a_muted_window_later_fails_mic)
+{
+    load_profile("avs");
+    file->labels[1] = (struct wakecert_corpus_event){WAKECERT_EVENT_MIC_OFF, 10000, 20000, -1, ""};
+    file->label_count = 2;
+    add_control(10000, WAKECERT_CONTROL_MICROPHONE_OFF, false);
+    add(TRACE_INDICATOR, 10000, WAKECERT_INDICATOR_MUTED);
+    add_control(20000, WAKECERT_CONTROL_MICROPHONE_ON, false);
+    add(TRACE_INDICATOR, 20000, WAKECERT_INDICATOR_OFF);
+    add_wake(44800, 32000, 40000);
+    add(TRACE_INDICATOR, 44800, WAKECERT_INDICATOR_LISTENING);
+    add(TRACE_STREAM_OPEN, 44800, WAKECERT_STREAM_WAKE);
+    add_upload(44800, 15000, 29800, true); /* reaches back into the muted window */
+    add_control(59200, WAKECERT_CONTROL_STOP_CAPTURE, true);
+    add(TRACE_STREAM_CLOSE, 59200, WAKECERT_CLOSE_STOP_CAPTURE);
+    add(TRACE_INDICATOR, 59200, WAKECERT_INDICATOR_OFF);
+    struct wakecert_results results;
+    score(&results);
+    cr_assert_eq(find(&results, "mic.off_no_capture")->status, WAKECERT_STATUS_FAIL);
+    wakecert_results_free(&results);
+}
+
+Test(scorer, missed_wake_word_fails_false_reject_rate)
+{
+    load_profile("avs");
+    struct wakecert_results results;
+    score(&results);
+    assert_only_failing(&results, "wake.false_reject_rate");
+    cr_assert_eq(find(&results, "wake.false_reject_rate")->measured, 1.0);
+    wakecert_results_free(&results);
+}
+
+Test(scorer, detection_without_a_wake_word_fails_false_wakes_and_duplicates_count_once)
+{
+    load_profile("avs");
+    conforming_stream();
+    add_wake(160000, 150000, 158000);
+    add_wake(168000, 150000, 158000); /* 0.5 s later: a duplicate */
+    struct wakecert_results results;
+    score(&results);
+    assert_only_failing(&results, "wake.false_wakes_per_hour");
+    cr_assert_eq(cJSON_GetObjectItem(find(&results, "wake.false_wakes_per_hour")->details, "false_wakes")->valueint, 1);
+    wakecert_results_free(&results);
+}
+
+Test(scorer, late_detection_fails_latency_bound)
+{
+    char *text = strdup("{\"schema\":\"wakecert-profile/1\",\"name\":\"t\",\"version\":\"1\",\"requirements\":"
+                        "[{\"id\":\"wake.detection_latency\",\"max_ms\":200}]}");
+    profile.tree = cJSON_Parse(text);
+    free(text);
+    profile.requirements = cJSON_GetObjectItem(profile.tree, "requirements");
+    snprintf(profile.name, sizeof profile.name, "t");
+    conforming_stream();
+    struct wakecert_results results;
+    score(&results);
+    assert_only_failing(&results, "wake.detection_latency");
+    wakecert_results_free(&results);
+}
+
+Test(scorer, unknown_requirement_is_refused)
+{
+    char *text = strdup("{\"schema\":\"wakecert-profile/1\",\"name\":\"t\",\"version\":\"1\",\"requirements\":"
+                        "[{\"id\":\"wake.made_up\"}]}");
+    profile.tree = cJSON_Parse(text);
+    free(text);
+    profile.requirements = cJSON_GetObjectItem(profile.tree, "requirements");
+    struct wakecert_results results = {0};
+    char message[256];
+    cr_assert_lt(score_trace(&trace, &profile, &results, message, sizeof message), 0);
+    cr_assert_not_null(strstr(message, "wake.made_up"));
+    wakecert_results_free(&results);
+}

@@ -1,0 +1,90 @@
+/*
+ * trace.jsonl: the record of a run, one JSON object per line, every engine event with the file and
+ * the sample index (the harness's clock) at which it happened, plus what the harness did (controls it
+ * delivered, the cloud's messages) and each file's labels. Scoring reads only this file, so a run can
+ * be re-scored under another profile without running the engine again, and a vendor can see exactly
+ * what their engine did.
+ *
+ * Lines ("event" field):
+ *   run_begin   {engine, engine_version, engine_sha256, engine_config, corpus, corpus_sha256, chunk, cloud_delay_ms, wakecert}
+ *   file_begin  {file, samples, kind, condition, sha256, labels:[{type, start, end, request_end, word}]}
+ *   control     {file, sample, control, timeout_ms?, origin: "corpus"|"cloud"}
+ *   wake        {file, sample, keyword, score, start, end}
+ *   stream_open {file, sample, reason}
+ *   upload      {file, sample, first, count, sha256, matches_input, first_mismatch?}
+ *               (contiguous uploads with nothing between them are merged into one line)
+ *   stream_close{file, sample, reason}
+ *   indicator   {file, sample, state, tone}
+ *   engine_error{file, sample, call, code, message?}
+ *   file_end    {file, sample}
+ */
+#ifndef WAKECERT_CONFORMANCE_TRACE_H
+#define WAKECERT_CONFORMANCE_TRACE_H
+
+#include "corpus.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum trace_event_type {
+    TRACE_CONTROL = 1,
+    TRACE_WAKE,
+    TRACE_STREAM_OPEN,
+    TRACE_UPLOAD,
+    TRACE_STREAM_CLOSE,
+    TRACE_INDICATOR,
+    TRACE_ENGINE_ERROR,
+};
+
+struct trace_event {
+    int type;                 /* enum trace_event_type */
+    int64_t sample;           /* harness clock when it happened */
+    int code;                 /* CONTROL: control kind; STREAM_OPEN: stream reason; STREAM_CLOSE: close reason;
+                                 INDICATOR: state; ENGINE_ERROR: error code */
+    int tone;                 /* INDICATOR */
+    bool from_cloud;          /* CONTROL: sent by the cloud simulator (else scripted by the corpus) */
+    int timeout_ms;           /* CONTROL expect_speech */
+    char keyword[32];         /* WAKE */
+    float score;              /* WAKE */
+    int64_t start, end;       /* WAKE: reported word bounds */
+    int64_t first, count;     /* UPLOAD: claimed first sample, number of samples */
+    bool matches_input;       /* UPLOAD: the samples equal the input at the claimed indices */
+    int64_t first_mismatch;   /* UPLOAD: first differing index, or -1 */
+};
+
+struct trace_file {
+    char *name;
+    char kind[16];
+    char condition[32];
+    int64_t samples;          /* file length */
+    int64_t processed;        /* samples actually fed (from file_end; less when the engine failed) */
+    bool ended;               /* a file_end line was seen */
+    struct wakecert_corpus_event *labels;
+    size_t label_count;
+    struct trace_event *events;
+    size_t event_count, event_capacity;
+};
+
+struct trace {
+    char engine_name[128], engine_version[64], engine_sha256[65], engine_path[1024];
+    char corpus_name[64], corpus_sha256[65];
+    int chunk;
+    int cloud_delay_ms;
+    struct trace_file *files;
+    size_t file_count, file_capacity;
+};
+
+/** Read a trace.jsonl file. Returns 0, or WAKECERT_ERROR_IO / FORMAT with "trace.jsonl:LINE: ..." */
+int trace_read(const char *path, struct trace *trace, char *message, size_t message_size);
+
+void trace_free(struct trace *trace);
+
+/** Append an event to a file record (used by the reader and by tests building traces by hand).
+ *  Returns 0 or -1 when out of memory. */
+int trace_file_append(struct trace_file *file, const struct trace_event *event);
+
+/** Append a file record; returns it or NULL when out of memory. */
+struct trace_file *trace_add_file(struct trace *trace, const char *name);
+
+#endif

@@ -1,0 +1,214 @@
+/*
+ * Sound-file input and output for corpora.
+ *
+ * Everything the harness feeds an engine is 16 kHz mono int16, so this file's one job on input is to
+ * turn whatever libsndfile can open (WAV, FLAC, ...) into exactly that. A 16 kHz mono file is read
+ * straight as int16 so its samples reach the engine bit for bit (upload provenance is checked against
+ * them); anything else is read as float, downmixed by averaging the channels, resampled with
+ * libsamplerate's best sinc converter, and rounded. The converted length is defined as
+ * llround(frames * 16000 / rate) — the importer computes the same number from the header, so label
+ * checks and the audio delivered always agree.
+ *
+ * On output the generator writes 16-bit PCM WAV with libsndfile; a plain PCM WAV has no timestamp or
+ * other varying chunk, so the same samples always give the same bytes (and sha256).
+ */
+#include <math.h>
+#include <samplerate.h>
+#include <sndfile.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "corpus_internal.h"
+#include "error.h"
+
+int16_t wakecert_audio_float_to_int16(float value)
+{
+    double scaled = (double)value * 32768.0;
+    if (scaled >= 32767.0)
+        return 32767;
+    if (scaled <= -32768.0)
+        return -32768;
+    return (int16_t)lrint(scaled);
+}
+
+int wakecert_audio_probe(const char *path, struct wakecert_audio_probe *probe, char *message, size_t message_size)
+{
+    memset(probe, 0, sizeof *probe);
+    SF_INFO info;
+    memset(&info, 0, sizeof info);
+    SNDFILE *sound = sf_open(path, SFM_READ, &info);
+    if (!sound)
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_IO, "%s: not a readable audio file (%s)",
+                                  path, sf_strerror(NULL));
+    sf_close(sound);
+    if (info.frames <= 0)
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT, "%s: no samples", path);
+    if (info.samplerate <= 0 || info.channels <= 0)
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT, "%s: invalid sample rate or channels",
+                                  path);
+    probe->frames = info.frames;
+    probe->sample_rate = info.samplerate;
+    probe->channels = info.channels;
+    probe->samples = info.samplerate == WAKECERT_CORPUS_RATE
+                         ? info.frames
+                         : (int64_t)llround((double)info.frames * WAKECERT_CORPUS_RATE / info.samplerate);
+    if (probe->samples <= 0)
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT, "%s: no samples", path);
+    const char *layout = info.channels == 1 ? "mono" : info.channels == 2 ? "stereo" : "multichannel";
+    if (info.samplerate != WAKECERT_CORPUS_RATE && info.channels != 1)
+        snprintf(probe->note, sizeof probe->note, "resampled from %d Hz %s (%d channels averaged)", info.samplerate,
+                 layout, info.channels);
+    else if (info.samplerate != WAKECERT_CORPUS_RATE)
+        snprintf(probe->note, sizeof probe->note, "resampled from %d Hz mono", info.samplerate);
+    else if (info.channels != 1)
+        snprintf(probe->note, sizeof probe->note, "downmixed from %d channels by averaging", info.channels);
+    return 0;
+}
+
+int wakecert_audio_resample_to_16k(const float *in, int64_t in_frames, double in_rate, float **out, int64_t *out_count,
+                                   char *message, size_t message_size)
+{
+    *out = NULL;
+    *out_count = 0;
+    double ratio = WAKECERT_CORPUS_RATE / in_rate;
+    int64_t wanted = (int64_t)llround((double)in_frames * ratio);
+    int64_t capacity = wanted + 64;
+    float *buffer = calloc((size_t)capacity, sizeof *buffer);
+    if (!buffer)
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "out of memory resampling");
+    if (in_frames > 0) {
+        SRC_DATA data;
+        memset(&data, 0, sizeof data);
+        data.data_in = in;
+        data.input_frames = (long)in_frames;
+        data.data_out = buffer;
+        data.output_frames = (long)capacity;
+        data.src_ratio = ratio;
+        int status = src_simple(&data, SRC_SINC_BEST_QUALITY, 1);
+        if (status != 0) {
+            free(buffer);
+            return wakecert_set_error(message, message_size, WAKECERT_ERROR_INTERNAL, "libsamplerate: %s",
+                                      src_strerror(status));
+        }
+        /* Samples past what the converter generated stay zero (calloc): the defined length wins. */
+    }
+    *out = buffer;
+    *out_count = wanted;
+    return 0;
+}
+
+int wakecert_corpus_read_audio(const struct wakecert_corpus_file *file, int16_t **out_samples, int64_t *out_count,
+                               char *message, size_t message_size)
+{
+    *out_samples = NULL;
+    *out_count = 0;
+    const char *path = file->full_path ? file->full_path : file->path;
+    if (!path)
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_USAGE, "corpus file has no path");
+    SF_INFO info;
+    memset(&info, 0, sizeof info);
+    SNDFILE *sound = sf_open(path, SFM_READ, &info);
+    if (!sound)
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_IO, "%s: not a readable audio file (%s)",
+                                  path, sf_strerror(NULL));
+    if (info.frames <= 0) {
+        sf_close(sound);
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT, "%s: no samples", path);
+    }
+    if (info.samplerate == WAKECERT_CORPUS_RATE && info.channels == 1) {
+        int16_t *samples = malloc((size_t)info.frames * sizeof *samples);
+        if (!samples) {
+            sf_close(sound);
+            return wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "%s: out of memory", path);
+        }
+        sf_count_t got = sf_readf_short(sound, samples, info.frames);
+        sf_close(sound);
+        if (got != info.frames) {
+            free(samples);
+            return wakecert_set_error(message, message_size, WAKECERT_ERROR_IO,
+                                      "%s: read %lld of %lld samples (truncated file?)", path, (long long)got,
+                                      (long long)info.frames);
+        }
+        *out_samples = samples;
+        *out_count = info.frames;
+        return 0;
+    }
+
+    /* Any other layout: float, downmix, resample, round. */
+    size_t total = (size_t)info.frames * (size_t)info.channels;
+    float *interleaved = malloc(total * sizeof *interleaved);
+    float *mono = malloc((size_t)info.frames * sizeof *mono);
+    if (!interleaved || !mono) {
+        free(interleaved);
+        free(mono);
+        sf_close(sound);
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "%s: out of memory", path);
+    }
+    sf_command(sound, SFC_SET_NORM_FLOAT, NULL, SF_TRUE);
+    sf_count_t got = sf_readf_float(sound, interleaved, info.frames);
+    sf_close(sound);
+    if (got != info.frames) {
+        free(interleaved);
+        free(mono);
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_IO,
+                                  "%s: read %lld of %lld frames (truncated file?)", path, (long long)got,
+                                  (long long)info.frames);
+    }
+    for (sf_count_t frame = 0; frame < info.frames; frame++) {
+        double sum = 0.0;
+        for (int channel = 0; channel < info.channels; channel++)
+            sum += interleaved[(size_t)frame * (size_t)info.channels + (size_t)channel];
+        mono[frame] = (float)(sum / info.channels);
+    }
+    free(interleaved);
+
+    float *converted = mono;
+    int64_t converted_count = info.frames;
+    if (info.samplerate != WAKECERT_CORPUS_RATE) {
+        char inner[256] = "";
+        int status = wakecert_audio_resample_to_16k(mono, info.frames, info.samplerate, &converted, &converted_count,
+                                                    inner, sizeof inner);
+        free(mono);
+        if (status != 0)
+            return wakecert_set_error(message, message_size, status, "%s: %s", path, inner);
+    }
+    int16_t *samples = malloc((size_t)converted_count * sizeof *samples);
+    if (!samples) {
+        free(converted);
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "%s: out of memory", path);
+    }
+    for (int64_t i = 0; i < converted_count; i++)
+        samples[i] = wakecert_audio_float_to_int16(converted[i]);
+    free(converted);
+    *out_samples = samples;
+    *out_count = converted_count;
+    return 0;
+}
+
+int wakecert_audio_write_wav16(const char *path, const float *samples, int64_t count, char *message,
+                               size_t message_size)
+{
+    SF_INFO info;
+    memset(&info, 0, sizeof info);
+    info.samplerate = WAKECERT_CORPUS_RATE;
+    info.channels = 1;
+    info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
+    int16_t *pcm = malloc((size_t)(count > 0 ? count : 1) * sizeof *pcm);
+    if (!pcm)
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "%s: out of memory", path);
+    for (int64_t i = 0; i < count; i++)
+        pcm[i] = wakecert_audio_float_to_int16(samples[i]);
+    SNDFILE *sound = sf_open(path, SFM_WRITE, &info);
+    if (!sound) {
+        free(pcm);
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_IO, "%s: cannot create (%s)", path,
+                                  sf_strerror(NULL));
+    }
+    sf_count_t written = sf_writef_short(sound, pcm, count);
+    free(pcm);
+    int close_status = sf_close(sound);
+    if (written != count || close_status != 0)
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_IO, "%s: short write", path);
+    return 0;
+}

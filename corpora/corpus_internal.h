@@ -1,0 +1,138 @@
+/*
+ * Private interfaces between the files of corpora/ (and its tests). Nothing here is part of the API
+ * the harness compiles against; corpus.h is.
+ *
+ * The pieces: audio.c reads and writes sound files and resamples with libsamplerate; mix.c holds the
+ * seeded noise generators and the SNR mixer; synth.c wraps espeak-ng's library API into "give me this
+ * text (or these phonemes) in this voice as trimmed 16 kHz float samples"; generator.c turns a recipe
+ * into a corpus directory; labels_import.c turns a folder with labels.csv into a corpus struct;
+ * corpus.c loads manifests, verifies, resolves names to cached builds.
+ */
+#ifndef WAKECERT_CORPORA_CORPUS_INTERNAL_H
+#define WAKECERT_CORPORA_CORPUS_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "corpus.h"
+
+#define WAKECERT_CORPUS_RATE 16000
+/* Bump whenever the generator's output for an unchanged recipe would change: it is part of the
+ * cache key and of the manifest's "generator" string. */
+#define WAKECERT_CORPUS_GENERATOR_VERSION "1"
+#define WAKECERT_RECIPE_SCHEMA "wakecert-recipe/1"
+
+/* ---- audio.c ---- */
+
+/** Facts about a sound file as wakecert_corpus_read_audio will deliver it. */
+struct wakecert_audio_probe {
+    int64_t frames;      /* frames at the file's own rate */
+    int sample_rate;
+    int channels;
+    int64_t samples;     /* length after conversion to 16 kHz mono (llround(frames * 16000 / rate)) */
+    char note[128];      /* "" for 16 kHz mono, else "resampled from 44100 Hz stereo" etc. */
+};
+
+/** Open a sound file's header. Returns 0, WAKECERT_ERROR_IO if it cannot be opened or is not audio,
+ *  WAKECERT_ERROR_FORMAT for zero samples; the message names the file. */
+int wakecert_audio_probe(const char *path, struct wakecert_audio_probe *probe, char *message, size_t message_size);
+
+/** Resample `in` (in_frames at in_rate) to 16 kHz with SRC_SINC_BEST_QUALITY into a malloc'd buffer of
+ *  exactly llround(in_frames * 16000 / in_rate) samples (the converter's last few are padded or cut).
+ *  Returns 0, WAKECERT_ERROR_NO_MEMORY or WAKECERT_ERROR_INTERNAL (libsamplerate failed). */
+int wakecert_audio_resample_to_16k(const float *in, int64_t in_frames, double in_rate, float **out, int64_t *out_count,
+                                   char *message, size_t message_size);
+
+/** Write mono float samples (full scale +-1) as 16 kHz 16-bit PCM WAV, rounding and clipping.
+ *  Returns 0 or WAKECERT_ERROR_IO naming the file. */
+int wakecert_audio_write_wav16(const char *path, const float *samples, int64_t count, char *message,
+                               size_t message_size);
+
+/** Convert one float sample (full scale +-1) to int16 with rounding and clipping. Cannot fail. */
+int16_t wakecert_audio_float_to_int16(float value);
+
+/* ---- mix.c ---- */
+
+/** A seeded PCG32 generator: the same seed gives the same stream on every platform (rand() does not). */
+struct wakecert_prng {
+    uint64_t state;
+    uint64_t increment;
+};
+
+/** Seed a generator; `stream` selects an independent sequence for the same seed. Cannot fail. */
+void wakecert_prng_seed(struct wakecert_prng *prng, uint64_t seed, uint64_t stream);
+/** Next 32 uniformly distributed bits. Cannot fail. */
+uint32_t wakecert_prng_next(struct wakecert_prng *prng);
+/** Uniform double in (0, 1) — never exactly 0, so it is safe under log(). Cannot fail. */
+double wakecert_prng_uniform(struct wakecert_prng *prng);
+/** Standard normal deviate (Box-Muller, both values used in turn is NOT done: one per call, so the
+ *  stream depends only on the count of calls). Cannot fail. */
+double wakecert_prng_gaussian(struct wakecert_prng *prng);
+
+/** Fill `out` with unit-variance Gaussian white noise. Cannot fail. */
+void wakecert_noise_white(struct wakecert_prng *prng, float *out, int64_t count);
+
+/** Mean square of x over the samples whose mask byte is non-zero (all samples if mask is NULL);
+ *  0 if there are none. Cannot fail. */
+double wakecert_mean_square(const float *x, const uint8_t *mask, int64_t count);
+
+/** Add `noise` to `signal` scaled so that, measured over the active samples (mask != 0), the ratio of
+ *  the signal's power to the added noise's power is snr_db. Returns 0, or WAKECERT_ERROR_FORMAT when
+ *  there are no active samples or the signal or noise is silent there. */
+int wakecert_mix_at_snr(float *signal, const float *noise, const uint8_t *active, int64_t count, double snr_db,
+                        char *message, size_t message_size);
+
+/* ---- synth.c ---- */
+
+/** Initialize espeak-ng once per process (synchronous output, our own callback). Returns 0 or
+ *  WAKECERT_ERROR_UNSUPPORTED if the library or its data cannot be initialized. Not thread-safe:
+ *  espeak-ng keeps global state, so synthesis happens on one thread. */
+int wakecert_synth_initialize(char *message, size_t message_size);
+
+/** espeak-ng's version string (e.g. "1.51"); "unknown" before initialization. Cannot fail. */
+const char *wakecert_synth_version(void);
+
+/** Synthesize `text` (or, when `phonemes` is non-NULL, the phoneme string fed as [[phonemes]]) with
+ *  the named voice ("en-us", "en-us+m3"), rate in words per minute and pitch 0-100, resample to
+ *  16 kHz and trim leading and trailing silence by energy. *out is malloc'd. Returns 0,
+ *  WAKECERT_ERROR_FORMAT (unknown voice, nothing audible produced) or another negative code. */
+int wakecert_synth_piece(const char *voice, int rate_wpm, int pitch, const char *text, const char *phonemes,
+                         float **out, int64_t *out_count, char *message, size_t message_size);
+
+/** espeak-ng's own text-to-phoneme conversion (ASCII mnemonics with stress marks, as `espeak-ng -x`
+ *  prints them) of `text` in `voice`. Returns 0 or a negative code. */
+int wakecert_synth_text_to_phonemes(const char *voice, const char *text, char *out, size_t out_size, char *message,
+                                    size_t message_size);
+
+/** The phoneme string the generator feeds for a wake word ("alexa" -> "a#l'Eks@"), or NULL if the
+ *  word is not in the table. Cannot fail. */
+const char *wakecert_wake_word_phonemes(const char *word);
+
+/** Find [*begin, *end) of `x` after removing leading and trailing frames quieter than 50 dB below the
+ *  loudest 5 ms frame. *begin == *end when x is silent. Cannot fail. */
+void wakecert_trim_silence(const float *x, int64_t count, int64_t *begin, int64_t *end);
+
+/* ---- labels_import.c ---- */
+
+/** Import a directory of audio files described by labels.csv (see README.md). Same contract as
+ *  wakecert_corpus_load. */
+int wakecert_corpus_import_labels(const char *directory, struct wakecert_corpus *corpus, char *message,
+                                  size_t message_size);
+
+/* ---- corpus.c ---- */
+
+/** Name of an event type as written in manifests ("wake", "mic_off", ...), or NULL. Cannot fail. */
+const char *wakecert_event_type_name(int type);
+/** Event type for a manifest name, or 0 if unknown. Cannot fail. */
+int wakecert_event_type_from_name(const char *name);
+/** 1 if kind is one of wake, confusable, negative, music, ambient, media. Cannot fail. */
+int wakecert_kind_is_known(const char *kind);
+
+/** Remove a flat directory (its regular files, then itself). Best effort; returns 0 or WAKECERT_ERROR_IO. */
+int wakecert_remove_flat_directory(const char *path);
+
+/** The cache key of a recipe: first 16 hex digits of sha256(recipe bytes + generator version +
+ *  espeak-ng version). Returns 0 or a negative code (recipe unreadable, espeak-ng unavailable). */
+int wakecert_recipe_cache_key(const char *recipe_path, char key_out[17], char *message, size_t message_size);
+
+#endif

@@ -1,0 +1,570 @@
+/*
+ * The corpus generator: a recipe (JSON, schema wakecert-recipe/1, see README.md) in, a corpus
+ * directory (16-bit WAV files + manifest.json) out.
+ *
+ * A recipe file is a list of files, each a list of segments played one after another: silence
+ * ("gap", "pad_to"), plain speech ("say"), and labelled speech ("wake", "request", "confusable",
+ * "media_wake", "follow_up") plus instantaneous controls ("mic_off", "mic_on", "button"). Every
+ * speech segment is synthesized on its own (synth.c), so the label of a labelled segment is simply
+ * where its samples were placed: exact by construction.
+ *
+ * After the segments, per file: speech is scaled to a -6 dBFS peak; optional noise is mixed at the
+ * recipe's SNR, measured over the speech-active samples only (mix.c); a -60 dBFS seeded noise floor is
+ * added so no stretch is digital silence (log-energy features of engines never see -inf); and the file
+ * is scaled down if anything would clip. Every random draw comes from PCG32 seeded from the recipe seed
+ * and the file index, so a rebuild gives the same bytes.
+ *
+ * Atomicity: everything is written into a temporary sibling directory (OUT.tmp-PID) which is renamed
+ * to OUT only when the manifest is complete. An interrupted build leaves no OUT at all.
+ *
+ * Workload: the smoke recipe is ~2 minutes of audio from ~40 espeak-ng calls; the cost is dominated by
+ * libsamplerate's best sinc converter (22050 -> 16000 Hz), a few seconds on one core.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "corpus_internal.h"
+#include "error.h"
+#include "files.h"
+#include "json.h"
+#include "sha256.h"
+
+/* One file's timeline while it is being assembled. */
+struct track {
+    float *samples;
+    uint8_t *active; /* 1 where synthesized speech was placed */
+    int64_t count;
+    int64_t capacity;
+    struct wakecert_corpus_event *events;
+    size_t event_count;
+    size_t event_capacity;
+};
+
+static int track_reserve(struct track *track, int64_t extra)
+{
+    if (track->count + extra <= track->capacity)
+        return 0;
+    int64_t capacity = track->capacity ? track->capacity : WAKECERT_CORPUS_RATE * 8;
+    while (capacity < track->count + extra)
+        capacity *= 2;
+    float *samples = realloc(track->samples, (size_t)capacity * sizeof *samples);
+    if (!samples)
+        return WAKECERT_ERROR_NO_MEMORY;
+    track->samples = samples;
+    uint8_t *active = realloc(track->active, (size_t)capacity);
+    if (!active)
+        return WAKECERT_ERROR_NO_MEMORY;
+    track->active = active;
+    track->capacity = capacity;
+    return 0;
+}
+
+static int track_append(struct track *track, const float *piece, int64_t count, int active)
+{
+    if (track_reserve(track, count) != 0)
+        return WAKECERT_ERROR_NO_MEMORY;
+    for (int64_t i = 0; i < count; i++) {
+        track->samples[track->count + i] = piece ? piece[i] : 0.0f;
+        track->active[track->count + i] = (uint8_t)active;
+    }
+    track->count += count;
+    return 0;
+}
+
+static struct wakecert_corpus_event *track_add_event(struct track *track, int type, int64_t start, int64_t end,
+                                                     const char *word)
+{
+    if (track->event_count == track->event_capacity) {
+        size_t capacity = track->event_capacity ? track->event_capacity * 2 : 8;
+        struct wakecert_corpus_event *events = realloc(track->events, capacity * sizeof *events);
+        if (!events)
+            return NULL;
+        track->events = events;
+        track->event_capacity = capacity;
+    }
+    struct wakecert_corpus_event *event = &track->events[track->event_count++];
+    memset(event, 0, sizeof *event);
+    event->type = type;
+    event->start = start;
+    event->end = end;
+    event->request_end = -1;
+    if (word)
+        snprintf(event->word, sizeof event->word, "%s", word);
+    return event;
+}
+
+static void track_free(struct track *track)
+{
+    free(track->samples);
+    free(track->active);
+    free(track->events);
+    memset(track, 0, sizeof *track);
+}
+
+/* Settings of speech in one file (a segment may override voice, rate and pitch). */
+struct voice_settings {
+    const char *voice;
+    int rate;
+    int pitch;
+};
+
+static int64_t seconds_to_samples(double seconds)
+{
+    return (int64_t)llround(seconds * WAKECERT_CORPUS_RATE);
+}
+
+/* The speech segment keys and the event each creates (0: none). */
+static const struct {
+    const char *key;
+    int event_type;
+} speech_keys[] = {
+    {"say", 0},
+    {"wake", WAKECERT_EVENT_WAKE},
+    {"request", WAKECERT_EVENT_REQUEST},
+    {"confusable", WAKECERT_EVENT_CONFUSABLE},
+    {"media_wake", WAKECERT_EVENT_MEDIA_WAKE},
+    {"follow_up", WAKECERT_EVENT_FOLLOW_UP},
+};
+
+/* Render one segment onto the track. `where` names it in messages. */
+static int render_segment(const cJSON *segment, const struct voice_settings *file_voice, struct track *track,
+                          int64_t *mic_off_event, const char *where, char *message, size_t message_size)
+{
+    if (!cJSON_IsObject(segment))
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT, "%s: not an object", where);
+    const cJSON *gap = cJSON_GetObjectItemCaseSensitive(segment, "gap");
+    const cJSON *pad_to = cJSON_GetObjectItemCaseSensitive(segment, "pad_to");
+    if (gap) {
+        if (!cJSON_IsNumber(gap) || gap->valuedouble < 0 || gap->valuedouble > 600)
+            return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
+                                      "%s: \"gap\" must be seconds in [0, 600]", where);
+        return track_append(track, NULL, seconds_to_samples(gap->valuedouble), 0);
+    }
+    if (pad_to) {
+        if (!cJSON_IsNumber(pad_to) || pad_to->valuedouble < 0 || pad_to->valuedouble > 3600)
+            return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
+                                      "%s: \"pad_to\" must be seconds in [0, 3600]", where);
+        int64_t target = seconds_to_samples(pad_to->valuedouble);
+        if (target < track->count)
+            return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
+                                      "%s: pad_to %.3f s, but the file is already %.3f s long (shorten the speech "
+                                      "before it)",
+                                      where, pad_to->valuedouble, (double)track->count / WAKECERT_CORPUS_RATE);
+        return track_append(track, NULL, target - track->count, 0);
+    }
+    if (cJSON_GetObjectItemCaseSensitive(segment, "mic_off")) {
+        if (*mic_off_event >= 0)
+            return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
+                                      "%s: mic_off while the microphone is already off", where);
+        if (!track_add_event(track, WAKECERT_EVENT_MIC_OFF, track->count, track->count, NULL))
+            return WAKECERT_ERROR_NO_MEMORY;
+        *mic_off_event = (int64_t)track->event_count - 1;
+        return 0;
+    }
+    if (cJSON_GetObjectItemCaseSensitive(segment, "mic_on")) {
+        if (*mic_off_event < 0)
+            return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
+                                      "%s: mic_on without a preceding mic_off", where);
+        track->events[*mic_off_event].end = track->count;
+        *mic_off_event = -1;
+        return 0;
+    }
+    if (cJSON_GetObjectItemCaseSensitive(segment, "button")) {
+        if (!track_add_event(track, WAKECERT_EVENT_BUTTON, track->count, track->count, NULL))
+            return WAKECERT_ERROR_NO_MEMORY;
+        return 0;
+    }
+
+    for (size_t k = 0; k < sizeof speech_keys / sizeof speech_keys[0]; k++) {
+        const char *text = wakecert_json_string(segment, speech_keys[k].key);
+        if (!text)
+            continue;
+        if (!*text)
+            return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT, "%s: empty \"%s\"", where,
+                                      speech_keys[k].key);
+        int type = speech_keys[k].event_type;
+        struct voice_settings voice = *file_voice;
+        const char *segment_voice = wakecert_json_string(segment, "voice");
+        if (segment_voice)
+            voice.voice = segment_voice;
+        voice.rate = (int)wakecert_json_number(segment, "rate", voice.rate);
+        voice.pitch = (int)wakecert_json_number(segment, "pitch", voice.pitch);
+        const char *phonemes = wakecert_json_string(segment, "phonemes");
+        if (!phonemes && (type == WAKECERT_EVENT_WAKE || type == WAKECERT_EVENT_MEDIA_WAKE)) {
+            phonemes = wakecert_wake_word_phonemes(text);
+            if (!phonemes)
+                return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
+                                          "%s: no phoneme string for wake word \"%s\" (add \"phonemes\")", where, text);
+        }
+        if ((type == WAKECERT_EVENT_WAKE || type == WAKECERT_EVENT_CONFUSABLE || type == WAKECERT_EVENT_MEDIA_WAKE) &&
+            strlen(text) >= sizeof track->events[0].word)
+            return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT, "%s: word \"%s\" too long", where,
+                                      text);
+        float *piece = NULL;
+        int64_t piece_count = 0;
+        char inner[512] = "";
+        int status = wakecert_synth_piece(voice.voice, voice.rate, voice.pitch, text, phonemes, &piece, &piece_count,
+                                          inner, sizeof inner);
+        if (status != 0)
+            return wakecert_set_error(message, message_size, status, "%s: %s", where, inner);
+        int64_t start = track->count;
+        status = track_append(track, piece, piece_count, 1);
+        free(piece);
+        if (status != 0)
+            return wakecert_set_error(message, message_size, status, "out of memory");
+        int64_t end = track->count;
+        if (type == 0)
+            return 0;
+        int labelled_word = type == WAKECERT_EVENT_WAKE || type == WAKECERT_EVENT_CONFUSABLE ||
+                            type == WAKECERT_EVENT_MEDIA_WAKE;
+        if (!track_add_event(track, type, start, end, labelled_word ? text : NULL))
+            return wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "out of memory");
+        if (type == WAKECERT_EVENT_REQUEST) {
+            /* The request answers the latest wake word or button press still waiting for one. */
+            for (size_t e = track->event_count - 1; e-- > 0;) {
+                struct wakecert_corpus_event *owner = &track->events[e];
+                if ((owner->type == WAKECERT_EVENT_WAKE || owner->type == WAKECERT_EVENT_BUTTON) &&
+                    owner->request_end < 0) {
+                    owner->request_end = end;
+                    break;
+                }
+            }
+        }
+        return 0;
+    }
+    return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
+                              "%s: expected one of gap, pad_to, say, wake, request, confusable, media_wake, follow_up, "
+                              "mic_off, mic_on, button",
+                              where);
+}
+
+/* Noise generators by name; 0 ok, -1 unknown type. Output has unit variance. */
+static int make_noise(const char *type, struct wakecert_prng *prng, float *out, int64_t count)
+{
+    if (strcmp(type, "white") == 0) {
+        wakecert_noise_white(prng, out, count);
+        return 0;
+    }
+    if (strcmp(type, "brown") == 0) {
+        /* Leaky integrator of white noise (-6 dB/octave above ~10 Hz), normalized afterwards. */
+        double state = 0.0;
+        for (int64_t i = 0; i < count; i++) {
+            state = 0.996 * state + wakecert_prng_gaussian(prng);
+            out[i] = (float)state;
+        }
+    } else if (strcmp(type, "pink") == 0) {
+        /* Paul Kellet's economy pink filter over white noise (-3 dB/octave, within 0.5 dB). */
+        double b0 = 0, b1 = 0, b2 = 0;
+        for (int64_t i = 0; i < count; i++) {
+            double white = wakecert_prng_gaussian(prng);
+            b0 = 0.99765 * b0 + white * 0.0990460;
+            b1 = 0.96300 * b1 + white * 0.2965164;
+            b2 = 0.57000 * b2 + white * 1.0526913;
+            out[i] = (float)(b0 + b1 + b2 + white * 0.1848);
+        }
+    } else {
+        return -1;
+    }
+    double power = wakecert_mean_square(out, NULL, count);
+    if (power > 0) {
+        double scale = 1.0 / sqrt(power);
+        for (int64_t i = 0; i < count; i++)
+            out[i] = (float)(out[i] * scale);
+    }
+    return 0;
+}
+
+/* Everything about one built file the manifest needs. */
+struct built_file {
+    const char *path;
+    const char *kind;
+    const char *condition;
+    const char *voice;
+    double snr_db;
+    char sha256[WAKECERT_SHA256_HEX_SIZE];
+    struct track track;
+};
+
+static int build_file(const cJSON *item, size_t index, const cJSON *recipe, const char *recipe_name,
+                      const char *temporary_directory, uint64_t seed, double floor_dbfs, struct built_file *built,
+                      char *message, size_t message_size)
+{
+    char where[256];
+    snprintf(where, sizeof where, "%s: files[%zu]", recipe_name, index);
+    if (!cJSON_IsObject(item))
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT, "%s: not an object", where);
+    built->path = wakecert_json_string(item, "path");
+    built->kind = wakecert_json_string(item, "kind");
+    built->condition = wakecert_json_string(item, "condition");
+    if (!built->condition)
+        built->condition = "clean";
+    if (!built->path || !*built->path || strchr(built->path, '/'))
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
+                                  "%s: \"path\" missing or not a plain file name", where);
+    snprintf(where, sizeof where, "%s: files[%zu] (%s)", recipe_name, index, built->path);
+    if (!built->kind || !wakecert_kind_is_known(built->kind))
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
+                                  "%s: \"kind\" missing or unknown (wake, confusable, negative, music, ambient, media)",
+                                  where);
+    struct voice_settings voice = {
+        .voice = wakecert_json_string(item, "voice"),
+        .rate = (int)wakecert_json_number(item, "rate", wakecert_json_number(recipe, "rate", 165)),
+        .pitch = (int)wakecert_json_number(item, "pitch", wakecert_json_number(recipe, "pitch", 50)),
+    };
+    if (!voice.voice)
+        voice.voice = wakecert_json_string(recipe, "voice");
+    if (!voice.voice)
+        voice.voice = "en-us";
+    built->voice = voice.voice;
+    built->snr_db = NAN;
+
+    const cJSON *segments = cJSON_GetObjectItemCaseSensitive(item, "segments");
+    if (!cJSON_IsArray(segments) || cJSON_GetArraySize(segments) == 0)
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT, "%s: missing \"segments\" array", where);
+    int64_t mic_off_event = -1;
+    size_t segment_index = 0;
+    const cJSON *segment;
+    cJSON_ArrayForEach(segment, segments)
+    {
+        char segment_where[320];
+        snprintf(segment_where, sizeof segment_where, "%s: segments[%zu]", where, segment_index++);
+        int status = render_segment(segment, &voice, &built->track, &mic_off_event, segment_where, message, message_size);
+        if (status != 0)
+            return status;
+    }
+    struct track *track = &built->track;
+    if (mic_off_event >= 0)
+        track->events[mic_off_event].end = track->count; /* never switched back on: off to the end */
+    if (track->count == 0)
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT, "%s: no audio", where);
+
+    /* Speech to a -6 dBFS peak. */
+    float peak = 0.0f;
+    for (int64_t i = 0; i < track->count; i++)
+        peak = fabsf(track->samples[i]) > peak ? fabsf(track->samples[i]) : peak;
+    if (peak > 0.0f)
+        for (int64_t i = 0; i < track->count; i++)
+            track->samples[i] *= 0.5f / peak;
+
+    float *noise = malloc((size_t)track->count * sizeof *noise);
+    if (!noise)
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "out of memory");
+    const cJSON *noise_spec = cJSON_GetObjectItemCaseSensitive(item, "noise");
+    if (noise_spec) {
+        const char *type = wakecert_json_string(noise_spec, "type");
+        const cJSON *snr = cJSON_GetObjectItemCaseSensitive(noise_spec, "snr_db");
+        struct wakecert_prng prng;
+        wakecert_prng_seed(&prng, seed, index * 4 + 1);
+        if (!type || !cJSON_IsNumber(snr) || make_noise(type, &prng, noise, track->count) != 0) {
+            free(noise);
+            return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
+                                      "%s: \"noise\" needs \"type\" (white, pink, brown) and numeric \"snr_db\"", where);
+        }
+        char inner[256] = "";
+        int status = wakecert_mix_at_snr(track->samples, noise, track->active, track->count, snr->valuedouble, inner,
+                                         sizeof inner);
+        if (status != 0) {
+            free(noise);
+            return wakecert_set_error(message, message_size, status, "%s: %s", where, inner);
+        }
+        built->snr_db = snr->valuedouble;
+    }
+    /* The noise floor: every file, so no stretch is digital silence. */
+    struct wakecert_prng floor_prng;
+    wakecert_prng_seed(&floor_prng, seed, index * 4 + 2);
+    wakecert_noise_white(&floor_prng, noise, track->count);
+    double floor_rms = pow(10.0, floor_dbfs / 20.0);
+    for (int64_t i = 0; i < track->count; i++)
+        track->samples[i] += (float)(floor_rms * noise[i]);
+    free(noise);
+    peak = 0.0f;
+    for (int64_t i = 0; i < track->count; i++)
+        peak = fabsf(track->samples[i]) > peak ? fabsf(track->samples[i]) : peak;
+    if (peak > 0.97f)
+        for (int64_t i = 0; i < track->count; i++)
+            track->samples[i] *= 0.97f / peak;
+
+    char path[4096];
+    if (wakecert_join_path(path, sizeof path, temporary_directory, built->path) != 0)
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_USAGE, "%s: path too long", where);
+    int status = wakecert_audio_write_wav16(path, track->samples, track->count, message, message_size);
+    if (status != 0)
+        return status;
+    return wakecert_sha256_file(path, built->sha256, message, message_size);
+}
+
+static cJSON *manifest_event(const struct wakecert_corpus_event *event)
+{
+    cJSON *object = cJSON_CreateObject();
+    cJSON_AddStringToObject(object, "type", wakecert_event_type_name(event->type));
+    if (event->word[0])
+        cJSON_AddStringToObject(object, "word", event->word);
+    cJSON_AddNumberToObject(object, "start", (double)event->start);
+    if (event->type != WAKECERT_EVENT_BUTTON)
+        cJSON_AddNumberToObject(object, "end", (double)event->end);
+    if (event->request_end >= 0)
+        cJSON_AddNumberToObject(object, "request_end", (double)event->request_end);
+    return object;
+}
+
+static int write_manifest(const char *temporary_directory, const char *name, const char *recipe_sha256,
+                          const struct built_file *files, size_t count, char *message, size_t message_size)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "schema", WAKECERT_CORPUS_SCHEMA);
+    cJSON_AddStringToObject(root, "name", name);
+    cJSON_AddStringToObject(root, "recipe_sha256", recipe_sha256);
+    char generator[128];
+    snprintf(generator, sizeof generator, "wakecert-corpus %s (espeak-ng %s)", WAKECERT_CORPUS_GENERATOR_VERSION,
+             wakecert_synth_version());
+    cJSON_AddStringToObject(root, "generator", generator);
+    cJSON_AddNumberToObject(root, "sample_rate", WAKECERT_CORPUS_RATE);
+    cJSON *array = cJSON_AddArrayToObject(root, "files");
+    for (size_t i = 0; i < count; i++) {
+        const struct built_file *file = &files[i];
+        cJSON *object = cJSON_CreateObject();
+        cJSON_AddStringToObject(object, "path", file->path);
+        cJSON_AddStringToObject(object, "sha256", file->sha256);
+        cJSON_AddNumberToObject(object, "samples", (double)file->track.count);
+        cJSON_AddNumberToObject(object, "duration_s", (double)file->track.count / WAKECERT_CORPUS_RATE);
+        cJSON_AddStringToObject(object, "kind", file->kind);
+        cJSON_AddStringToObject(object, "condition", file->condition);
+        if (isnan(file->snr_db))
+            cJSON_AddNullToObject(object, "snr_db");
+        else
+            cJSON_AddNumberToObject(object, "snr_db", file->snr_db);
+        cJSON_AddStringToObject(object, "voice", file->voice);
+        cJSON *events = cJSON_AddArrayToObject(object, "events");
+        for (size_t e = 0; e < file->track.event_count; e++)
+            cJSON_AddItemToArray(events, manifest_event(&file->track.events[e]));
+        cJSON_AddItemToArray(array, object);
+    }
+    char path[4096];
+    wakecert_join_path(path, sizeof path, temporary_directory, "manifest.json");
+    int status = wakecert_json_write_file(path, root, message, message_size);
+    cJSON_Delete(root);
+    return status;
+}
+
+int wakecert_corpus_build(const char *recipe_path, const char *out_directory, int verbose, char *message,
+                          size_t message_size)
+{
+    struct timespec began;
+    clock_gettime(CLOCK_MONOTONIC, &began);
+    char *recipe_text = NULL;
+    size_t recipe_size = 0;
+    int status = wakecert_read_file(recipe_path, &recipe_text, &recipe_size, message, message_size);
+    if (status != 0)
+        return status;
+    char recipe_sha256[WAKECERT_SHA256_HEX_SIZE];
+    wakecert_sha256_buffer(recipe_text, recipe_size, recipe_sha256);
+    cJSON *recipe = NULL;
+    status = wakecert_json_parse(recipe_text, recipe_path, &recipe, message, message_size);
+    free(recipe_text);
+    if (status != 0)
+        return status;
+
+    struct built_file *built = NULL;
+    size_t built_count = 0;
+    char temporary[4096];
+    int made_temporary = 0;
+    const char *schema = wakecert_json_string(recipe, "schema");
+    const char *name = wakecert_json_string(recipe, "name");
+    const cJSON *files = cJSON_GetObjectItemCaseSensitive(recipe, "files");
+    if (!schema || strcmp(schema, WAKECERT_RECIPE_SCHEMA) != 0) {
+        status = wakecert_set_error(message, message_size, WAKECERT_ERROR_UNSUPPORTED,
+                                    "%s: \"schema\" must be \"%s\"", recipe_path, WAKECERT_RECIPE_SCHEMA);
+        goto done;
+    }
+    if (!name || !*name || strlen(name) >= sizeof((struct wakecert_corpus *)0)->name) {
+        status = wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT, "%s: \"name\" missing or too long",
+                                    recipe_path);
+        goto done;
+    }
+    if (!cJSON_IsArray(files) || cJSON_GetArraySize(files) == 0) {
+        status = wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT, "%s: missing \"files\" array",
+                                    recipe_path);
+        goto done;
+    }
+    uint64_t seed = (uint64_t)wakecert_json_number(recipe, "seed", 1);
+    double floor_dbfs = wakecert_json_number(recipe, "noise_floor_dbfs", -60.0);
+    status = wakecert_synth_initialize(message, message_size);
+    if (status != 0)
+        goto done;
+
+    if (wakecert_is_directory(out_directory) && rmdir(out_directory) != 0) {
+        status = wakecert_set_error(message, message_size, WAKECERT_ERROR_USAGE,
+                                    "%s already exists and is not empty; remove it or choose another --out",
+                                    out_directory);
+        goto done;
+    } else if (!wakecert_is_directory(out_directory) && access(out_directory, F_OK) == 0) {
+        status = wakecert_set_error(message, message_size, WAKECERT_ERROR_USAGE, "%s exists and is not a directory",
+                                    out_directory);
+        goto done;
+    }
+    snprintf(temporary, sizeof temporary, "%s.tmp-%ld", out_directory, (long)getpid());
+    wakecert_remove_flat_directory(temporary); /* leftover of a crashed build with our pid */
+    status = wakecert_make_directories(temporary, message, message_size);
+    if (status != 0)
+        goto done;
+    made_temporary = 1;
+
+    size_t count = (size_t)cJSON_GetArraySize(files);
+    built = calloc(count, sizeof *built);
+    if (!built) {
+        status = wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "out of memory");
+        goto done;
+    }
+    const cJSON *item;
+    cJSON_ArrayForEach(item, files)
+    {
+        status = build_file(item, built_count, recipe, recipe_path, temporary, seed, floor_dbfs, &built[built_count],
+                            message, message_size);
+        built_count++;
+        if (status != 0)
+            goto done;
+        for (size_t earlier = 0; earlier + 1 < built_count; earlier++)
+            if (strcmp(built[earlier].path, built[built_count - 1].path) == 0) {
+                status = wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
+                                            "%s: files[%zu]: path \"%s\" duplicates files[%zu]", recipe_path,
+                                            built_count - 1, built[earlier].path, earlier);
+                goto done;
+            }
+        if (verbose)
+            fprintf(stderr, "wakecert: corpus %s: [%zu/%zu] %s %.2f s (%s, %s)\n", name, built_count, count,
+                    built[built_count - 1].path, (double)built[built_count - 1].track.count / WAKECERT_CORPUS_RATE,
+                    built[built_count - 1].kind, built[built_count - 1].condition);
+    }
+    status = write_manifest(temporary, name, recipe_sha256, built, built_count, message, message_size);
+    if (status != 0)
+        goto done;
+    if (rename(temporary, out_directory) != 0) {
+        status = wakecert_set_error(message, message_size, WAKECERT_ERROR_IO, "cannot rename %s to %s: %s", temporary,
+                                    out_directory, strerror(errno));
+        goto done;
+    }
+    made_temporary = 0;
+    if (verbose) {
+        struct timespec ended;
+        clock_gettime(CLOCK_MONOTONIC, &ended);
+        double seconds = (double)(ended.tv_sec - began.tv_sec) + (ended.tv_nsec - began.tv_nsec) / 1e9;
+        double audio = 0.0;
+        for (size_t i = 0; i < built_count; i++)
+            audio += (double)built[i].track.count / WAKECERT_CORPUS_RATE;
+        fprintf(stderr, "wakecert: corpus %s: %zu files, %.1f s of audio built in %.1f s into %s\n", name, built_count,
+                audio, seconds, out_directory);
+    }
+done:
+    if (made_temporary)
+        wakecert_remove_flat_directory(temporary);
+    for (size_t i = 0; i < built_count; i++)
+        track_free(&built[i].track);
+    free(built);
+    cJSON_Delete(recipe);
+    return status;
+}

@@ -1,0 +1,205 @@
+/*
+ * The reference engine's plugin entry: libwakecert_ref.so exports wakecert_engine_entry like any
+ * vendor's engine and is loaded by the harness the same way — there is no private back door.
+ *
+ * Per chunk of audio the work is: the stream gate takes the samples (pre-roll ring, live upload),
+ * the MFCC front end turns them into 10 ms frames, and the detector scores each frame. A detection is
+ * held until the chunk is done and then handed to the gate, which reports the wake and opens the
+ * stream from 500 ms before the word's estimated start. Nothing in process() allocates.
+ *
+ * Configuration (JSON object given to create; every key optional):
+ *   "keyword": "alexa"        the wake word (templates ship for alexa)
+ *   "sensitivity": 0.5        0 (fewest false wakes) .. 1 (fewest misses)
+ *   "local_only": false       report wakes but never stream audio
+ *   "audible_tone": true      start/end tones with the indicator
+ *   "preroll_ms": 500         audio sent before the wake word
+ *   "max_stream_ms": 10000    end a stream locally if no StopCapture comes
+ */
+#include "mfcc.h"
+#include "stream_gate.h"
+#include "template_detector.h"
+#include "templates.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wakecert/engine.h>
+
+#define REFERENCE_ENGINE_VERSION "0.1.0"
+
+struct wakecert_engine {
+    struct stream_gate gate;
+    wakecert_mfcc *frontend;
+    struct template_detector detector;
+    struct wakecert_mfcc_config frontend_config;
+    char keyword[32];
+    int64_t frontend_origin;        /* sample index of the front end's frame 0 */
+    bool wake_pending;
+    struct template_detection pending;
+};
+
+static int fail(char *message, size_t message_size, int code, const char *text)
+{
+    if (message && message_size)
+        snprintf(message, message_size, "%s", text);
+    return code;
+}
+
+static void on_frame(void *ctx, int64_t frame_index, const float *log_mel, const float *cepstra)
+{
+    struct wakecert_engine *engine = ctx;
+    (void)frame_index;
+    struct template_detection detection =
+        template_detector_push(&engine->detector, cepstra, log_mel, engine->frontend_config.mel_filter_count);
+    if (detection.fired && !engine->wake_pending) {
+        engine->wake_pending = true;
+        engine->pending = detection;
+    }
+}
+
+/* Convert the detection's frames to sample indices: a frame's centre stands for it, and the word is
+ * taken to begin half a hop before the first matched centre and end half a hop after the last. */
+static void deliver_pending_wake(struct wakecert_engine *engine)
+{
+    if (!engine->wake_pending)
+        return;
+    engine->wake_pending = false;
+    const int hop = engine->frontend_config.hop_length;
+    const int centre = engine->frontend_config.window_length / 2;
+    int64_t start = engine->frontend_origin + engine->pending.start_frame * hop + centre - hop / 2;
+    int64_t end = engine->frontend_origin + engine->pending.end_frame * hop + centre + hop / 2;
+    if (start < engine->frontend_origin)
+        start = engine->frontend_origin;
+    if (end > engine->gate.clock)
+        end = engine->gate.clock;
+    stream_gate_wake(&engine->gate, engine->keyword, engine->pending.score, start, end);
+}
+
+static int reference_create(const struct wakecert_host_callbacks *callbacks, const char *config_json,
+                            wakecert_engine **out_engine, char *message, size_t message_size)
+{
+    if (!callbacks || !out_engine || !callbacks->wake_detected || !callbacks->stream_opened ||
+        !callbacks->audio_uploaded || !callbacks->stream_closed || !callbacks->indicator_changed)
+        return fail(message, message_size, WAKECERT_ENGINE_ERROR_INVALID_ARGUMENT, "missing host callbacks");
+    *out_engine = NULL;
+    cJSON *config = cJSON_Parse(config_json && *config_json ? config_json : "{}");
+    if (!cJSON_IsObject(config)) {
+        cJSON_Delete(config);
+        return fail(message, message_size, WAKECERT_ENGINE_ERROR_BAD_CONFIG, "configuration is not a JSON object");
+    }
+    const cJSON *keyword = cJSON_GetObjectItemCaseSensitive(config, "keyword");
+    const cJSON *sensitivity = cJSON_GetObjectItemCaseSensitive(config, "sensitivity");
+    const cJSON *local_only = cJSON_GetObjectItemCaseSensitive(config, "local_only");
+    const cJSON *audible_tone = cJSON_GetObjectItemCaseSensitive(config, "audible_tone");
+    const cJSON *preroll_ms = cJSON_GetObjectItemCaseSensitive(config, "preroll_ms");
+    const cJSON *max_stream_ms = cJSON_GetObjectItemCaseSensitive(config, "max_stream_ms");
+    char error[256] = "";
+    const char *word = cJSON_IsString(keyword) ? keyword->valuestring : "alexa";
+    const struct reference_keyword_templates *templates = reference_templates_for(word);
+    double sensitivity_value = cJSON_IsNumber(sensitivity) ? sensitivity->valuedouble : 0.5;
+    if (keyword && !cJSON_IsString(keyword))
+        snprintf(error, sizeof error, "\"keyword\" must be a string");
+    else if (!templates)
+        snprintf(error, sizeof error, "no templates for keyword \"%s\" (this engine ships: %s)", word,
+                 reference_template_keywords());
+    else if (sensitivity && (!cJSON_IsNumber(sensitivity) || sensitivity_value < 0 || sensitivity_value > 1))
+        snprintf(error, sizeof error, "\"sensitivity\" must be a number from 0 to 1");
+    else if ((local_only && !cJSON_IsBool(local_only)) || (audible_tone && !cJSON_IsBool(audible_tone)))
+        snprintf(error, sizeof error, "\"local_only\" and \"audible_tone\" must be true or false");
+    else if ((preroll_ms && (!cJSON_IsNumber(preroll_ms) || preroll_ms->valuedouble < 0 || preroll_ms->valuedouble > 2000)) ||
+             (max_stream_ms && (!cJSON_IsNumber(max_stream_ms) || max_stream_ms->valuedouble < 1000)))
+        snprintf(error, sizeof error, "\"preroll_ms\" must be 0..2000 and \"max_stream_ms\" at least 1000");
+    if (error[0]) {
+        cJSON_Delete(config);
+        return fail(message, message_size, WAKECERT_ENGINE_ERROR_BAD_CONFIG, error);
+    }
+
+    struct wakecert_engine *engine = calloc(1, sizeof *engine);
+    if (!engine) {
+        cJSON_Delete(config);
+        return fail(message, message_size, WAKECERT_ENGINE_ERROR_OUT_OF_MEMORY, "out of memory");
+    }
+    snprintf(engine->keyword, sizeof engine->keyword, "%s", word);
+    struct stream_gate_config gate_config;
+    stream_gate_config_default(&gate_config);
+    if (cJSON_IsNumber(preroll_ms))
+        gate_config.preroll_samples = (int64_t)lround(preroll_ms->valuedouble * WAKECERT_SAMPLE_RATE / 1000.0);
+    if (cJSON_IsNumber(max_stream_ms))
+        gate_config.max_stream_samples = (int64_t)lround(max_stream_ms->valuedouble * WAKECERT_SAMPLE_RATE / 1000.0);
+    gate_config.local_only = cJSON_IsTrue(local_only);
+    gate_config.audible_tone = audible_tone ? cJSON_IsTrue(audible_tone) : true;
+    cJSON_Delete(config);
+
+    struct template_detector_config detector_config = templates->detector;
+    /* Sensitivity scales the acceptance threshold by 0.8x (at 0) to 1.2x (at 1) around the tuned point. */
+    detector_config.threshold *= (float)(0.8 + 0.4 * sensitivity_value);
+
+    wakecert_mfcc_config_default(&engine->frontend_config);
+    char frontend_error[200] = "";
+    if (stream_gate_init(&engine->gate, &gate_config, callbacks) != 0 ||
+        wakecert_mfcc_create(&engine->frontend_config, -1, &engine->frontend, frontend_error, sizeof frontend_error) != 0 ||
+        template_detector_init(&engine->detector, &detector_config, templates->templates, templates->count) != 0) {
+        int code = frontend_error[0] ? WAKECERT_ENGINE_ERROR_INTERNAL : WAKECERT_ENGINE_ERROR_OUT_OF_MEMORY;
+        snprintf(error, sizeof error, "cannot initialise the engine: %s", frontend_error[0] ? frontend_error : "out of memory");
+        wakecert_mfcc_destroy(engine->frontend);
+        ring_buffer_free(&engine->gate.ring);
+        free(engine);
+        return fail(message, message_size, code, error);
+    }
+    *out_engine = engine;
+    return WAKECERT_ENGINE_OK;
+}
+
+static int reference_process(wakecert_engine *engine, const int16_t *samples, size_t count)
+{
+    if (!engine || (!samples && count))
+        return WAKECERT_ENGINE_ERROR_INVALID_ARGUMENT;
+    if (!stream_gate_accept_audio(&engine->gate, samples, count))
+        return WAKECERT_ENGINE_OK; /* microphone off: the audio does not exist for us */
+    wakecert_mfcc_push(engine->frontend, samples, count, on_frame, engine);
+    deliver_pending_wake(engine);
+    return WAKECERT_ENGINE_OK;
+}
+
+static int reference_control(wakecert_engine *engine, const struct wakecert_control *control)
+{
+    if (!engine || !control)
+        return WAKECERT_ENGINE_ERROR_INVALID_ARGUMENT;
+    bool was_muted = engine->gate.state == STREAM_GATE_MUTED;
+    int status = stream_gate_control(&engine->gate, control);
+    if (status == 0 && was_muted && engine->gate.state != STREAM_GATE_MUTED) {
+        /* Microphone back on: start the front end and detector afresh from now. */
+        wakecert_mfcc_reset(engine->frontend);
+        template_detector_reset(&engine->detector, 0);
+        engine->frontend_origin = engine->gate.clock;
+        engine->wake_pending = false;
+    }
+    return status;
+}
+
+static void reference_destroy(wakecert_engine *engine)
+{
+    if (!engine)
+        return;
+    stream_gate_finish(&engine->gate);
+    wakecert_mfcc_destroy(engine->frontend);
+    free(engine);
+}
+
+static const struct wakecert_engine_table reference_table = {
+    .abi_version = WAKECERT_ENGINE_ABI_VERSION,
+    .table_size = sizeof(struct wakecert_engine_table),
+    .name = "wakecert-reference",
+    .version = REFERENCE_ENGINE_VERSION,
+    .create = reference_create,
+    .process = reference_process,
+    .control = reference_control,
+    .destroy = reference_destroy,
+};
+
+__attribute__((visibility("default"))) const struct wakecert_engine_table *wakecert_engine_entry(void)
+{
+    return &reference_table;
+}

@@ -1,0 +1,58 @@
+/*
+ * The plain C versions of the front end's kernels (see mfcc_kernels.h for the contracts).
+ *
+ * These are always built, are what WAKECERT_ARCH=c runs, and are the yardstick the SIMD versions are
+ * checked against (WAKECERT_CHECK_SIMD and the unit tests). They are written for clarity rather than
+ * speed, in the straightforward order of operations, single precision throughout. This file is
+ * compiled without any instruction-set flags and in ISO C mode, so gcc does not contract a * b + c
+ * into a fused multiply-add: the results are the same on every x86-64.
+ */
+#include <math.h>
+
+#include "mfcc_kernels.h"
+
+void wakecert_window_c(const int16_t *samples, int count, float preemphasis, const float *window, float *out)
+{
+    for (int i = 0; i < count; i++) {
+        float current = (float)samples[i + 1];
+        float previous = (float)samples[i];
+        out[i] = (current - preemphasis * previous) * window[i];
+    }
+}
+
+void wakecert_power_c(const float *spectrum, int bin_count, float *power)
+{
+    for (int k = 0; k < bin_count; k++) {
+        float real = spectrum[2 * k];
+        float imaginary = spectrum[2 * k + 1];
+        power[k] = real * real + imaginary * imaginary;
+    }
+}
+
+void wakecert_mel_c(const float *power, const struct wakecert_mel_bank *bank, float *mel)
+{
+    for (int f = 0; f < bank->filter_count; f++) {
+        const float *weights = bank->weights + bank->offset[f];
+        const float *bins = power + bank->first_bin[f];
+        float sum = 0.0f;
+        for (int i = 0; i < bank->length[f]; i++)
+            sum += weights[i] * bins[i];
+        mel[f] = sum;
+    }
+}
+
+void wakecert_log_c(const float *in, int count, float floor, float *out)
+{
+    for (int i = 0; i < count; i++)
+        out[i] = logf(in[i] > floor ? in[i] : floor);
+}
+
+void wakecert_dct_c(const float *in, int in_count, const float *matrix, int stride, float *out)
+{
+    for (int c = 0; c < stride; c++) {
+        float sum = 0.0f;
+        for (int i = 0; i < in_count; i++)
+            sum += matrix[i * stride + c] * in[i];
+        out[c] = sum;
+    }
+}

@@ -1,0 +1,317 @@
+/*
+ * Every kernel at every level this CPU supports (c, sse2, avx2, ...) against a double-precision
+ * reference computed here from the definition, on random data and on frames of the committed speech
+ * clip, at the default sizes and at odd sizes that exercise the SIMD remainders.
+ *
+ * Tolerances (stated per kernel, |got - want| <= bound):
+ *  window  1e-6 * (|x[n]| + 0.97 |x[n-1]|) * w[n] / 32768   (two roundings of a float product)
+ *  power   1e-6 * want                                      (sum of two positive squares)
+ *  mel     1e-5 * want + 1e-35                              (up to ~40 positive terms, any order)
+ *  log     2e-6 + 1e-6 * |want|                             (Cephes polynomial / logf, float result)
+ *  dct     1e-6 * sum |in|                                  (40 terms of mixed sign)
+ * The last test injects a fault into a kernel's output and checks the comparison catches it.
+ */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpu.h"
+#include "mfcc_kernels.h"
+#include "test_support.h"
+
+#ifndef M_PI
+#define M_PI 3.14159265358979323846
+#endif
+
+TestSuite(frontend_kernels, .timeout = 60);
+
+/* Largest |got - want| / bound over count values; <= 1 means within tolerance. */
+struct excess {
+    double worst;
+    int index;
+};
+
+static void excess_update(struct excess *excess, int index, double got, double want, double bound)
+{
+    double ratio = fabs(got - want) / bound;
+    if (!(ratio <= excess->worst)) { /* also catches NaN */
+        excess->worst = isnan(ratio) ? INFINITY : ratio;
+        excess->index = index;
+    }
+}
+
+/* The configurations the kernels are exercised at: defaults, and odd sizes for the remainders. */
+static void odd_config(struct wakecert_mfcc_config *config)
+{
+    wakecert_mfcc_config_default(config);
+    config->fft_size = 254;
+    config->window_length = 251;
+    config->hop_length = 97;
+    config->mel_filter_count = 23;
+    config->cepstrum_count = 19;
+    config->low_frequency_hz = 100.0f;
+    config->high_frequency_hz = 7000.0f;
+}
+
+static void build(const struct wakecert_mfcc_config *config, struct wakecert_mfcc_tables *tables)
+{
+    char message[256] = "";
+    cr_assert_eq(wakecert_mfcc_config_check(config, message, sizeof message), 0, "%s", message);
+    cr_assert_eq(wakecert_mfcc_tables_build(config, tables, message, sizeof message), 0, "%s", message);
+}
+
+static int top_level(void)
+{
+    return (int)wakecert_cpu_supported_level();
+}
+
+static void check_window(const struct wakecert_mfcc_tables *tables, const struct wakecert_mfcc_kernels *kernels,
+                         const int16_t *samples, const char *what)
+{
+    int n = tables->window_length;
+    float *out = calloc((size_t)n, sizeof(float));
+    kernels->window(samples, n, tables->preemphasis, tables->window, out);
+    struct excess excess = {0, -1};
+    for (int i = 0; i < n; i++) {
+        double w = (0.54 - 0.46 * cos(2.0 * M_PI * i / (n - 1))) / 32768.0;
+        double want = ((double)samples[i + 1] - 0.97 * samples[i]) * w;
+        double bound = 1e-6 * (fabs((double)samples[i + 1]) + 0.97 * fabs((double)samples[i])) * w + 1e-30;
+        excess_update(&excess, i, out[i], want, bound);
+    }
+    cr_expect_leq(excess.worst, 1.0, "%s window (%s, n=%d): element %d off by %.3g x tolerance", kernels->name, what, n,
+                  excess.index, excess.worst);
+    free(out);
+}
+
+Test(frontend_kernels, window_random_and_speech)
+{
+    size_t speech_count;
+    int16_t *speech = test_load_speech(&speech_count);
+    struct test_random random = {12345};
+    int16_t samples[1024];
+    for (int c = 0; c < 2; c++) {
+        struct wakecert_mfcc_config config;
+        if (c == 0)
+            wakecert_mfcc_config_default(&config);
+        else
+            odd_config(&config);
+        struct wakecert_mfcc_tables tables;
+        build(&config, &tables);
+        for (int level = 0; level <= top_level(); level++) {
+            const struct wakecert_mfcc_kernels *kernels = wakecert_mfcc_kernels_for(level);
+            for (int trial = 0; trial < 4; trial++) {
+                for (int i = 0; i <= config.window_length; i++)
+                    samples[i] = (int16_t)test_random_between(&random, -32768, 32767);
+                check_window(&tables, kernels, samples, "random");
+            }
+            samples[0] = 32767; /* full scale both ways */
+            for (int i = 1; i <= config.window_length; i++)
+                samples[i] = (int16_t)(i % 2 ? -32768 : 32767);
+            check_window(&tables, kernels, samples, "clipped");
+            for (size_t start = 0; start + (size_t)config.window_length + 1 <= speech_count; start += 800)
+                check_window(&tables, kernels, speech + start, "speech");
+        }
+        wakecert_mfcc_tables_free(&tables);
+    }
+    free(speech);
+}
+
+Test(frontend_kernels, power_random)
+{
+    struct test_random random = {777};
+    float spectrum[2 * 300];
+    float power[300];
+    for (int level = 0; level <= top_level(); level++) {
+        const struct wakecert_mfcc_kernels *kernels = wakecert_mfcc_kernels_for(level);
+        for (int bins = 1; bins <= 300; bins += 37) { /* 257 and many remainders */
+            for (int i = 0; i < 2 * bins; i++)
+                spectrum[i] = (float)((test_random_uniform(&random) - 0.5) * pow(10.0, test_random_between(&random, -6, 3)));
+            kernels->power(spectrum, bins, power);
+            struct excess excess = {0, -1};
+            for (int k = 0; k < bins; k++) {
+                double want = (double)spectrum[2 * k] * spectrum[2 * k] + (double)spectrum[2 * k + 1] * spectrum[2 * k + 1];
+                excess_update(&excess, k, power[k], want, 1e-6 * want + 1e-38);
+            }
+            cr_expect_leq(excess.worst, 1.0, "%s power (%d bins): bin %d off by %.3g x tolerance", kernels->name, bins,
+                          excess.index, excess.worst);
+        }
+    }
+}
+
+/* The triangle weight of bin k for filter f, from the definition (independent of the bank). */
+static double triangle(const struct wakecert_mfcc_config *config, int f, int k)
+{
+    double low = wakecert_hz_to_mel(config->low_frequency_hz), high = wakecert_hz_to_mel(config->high_frequency_hz);
+    double step = (high - low) / (config->mel_filter_count + 1);
+    double left = low + step * f, centre = low + step * (f + 1), right = low + step * (f + 2);
+    double mel = 2595.0 * log10(1.0 + (double)k * config->sample_rate / config->fft_size / 700.0);
+    double rising = (mel - left) / (centre - left), falling = (right - mel) / (right - centre);
+    double weight = rising < falling ? rising : falling;
+    return weight > 0.0 ? weight : 0.0;
+}
+
+Test(frontend_kernels, mel_random_and_speech)
+{
+    struct test_random random = {4242};
+    size_t speech_count;
+    int16_t *speech = test_load_speech(&speech_count);
+    for (int c = 0; c < 2; c++) {
+        struct wakecert_mfcc_config config;
+        if (c == 0)
+            wakecert_mfcc_config_default(&config);
+        else
+            odd_config(&config);
+        struct wakecert_mfcc_tables tables;
+        build(&config, &tables);
+        const int bins = tables.bin_count, filters = config.mel_filter_count;
+        float *power = calloc((size_t)tables.mel.power_padded_count, sizeof(float));
+        float *frame = calloc((size_t)config.fft_size, sizeof(float));
+        float *spectrum = calloc((size_t)config.fft_size + 2, sizeof(float));
+        float mel[64];
+        for (int trial = 0; trial < 6; trial++) {
+            if (trial < 3) { /* random, 25 decades of dynamic range */
+                for (int k = 0; k < bins; k++)
+                    power[k] = (float)exp(test_random_uniform(&random) * 58.0 - 46.0);
+            } else { /* a speech frame's power spectrum, by a plain DFT in double */
+                const int16_t *x = speech + 1600 * (trial - 3);
+                wakecert_window_c(x, config.window_length, config.preemphasis, tables.window, frame);
+                for (int k = 0; k < bins; k++) {
+                    double re = 0, im = 0;
+                    for (int n = 0; n < config.window_length; n++) {
+                        re += frame[n] * cos(2 * M_PI * k * n / config.fft_size);
+                        im -= frame[n] * sin(2 * M_PI * k * n / config.fft_size);
+                    }
+                    power[k] = (float)(re * re + im * im);
+                }
+            }
+            for (int level = 0; level <= top_level(); level++) {
+                const struct wakecert_mfcc_kernels *kernels = wakecert_mfcc_kernels_for(level);
+                kernels->mel(power, &tables.mel, mel);
+                struct excess excess = {0, -1};
+                for (int f = 0; f < filters; f++) {
+                    double want = 0;
+                    for (int k = 0; k < bins; k++)
+                        want += triangle(&config, f, k) * power[k];
+                    excess_update(&excess, f, mel[f], want, 1e-5 * want + 1e-35);
+                }
+                cr_expect_leq(excess.worst, 1.0, "%s mel (trial %d, %d filters): filter %d off by %.3g x tolerance",
+                              kernels->name, trial, filters, excess.index, excess.worst);
+            }
+        }
+        free(power);
+        free(frame);
+        free(spectrum);
+        wakecert_mfcc_tables_free(&tables);
+    }
+    free(speech);
+}
+
+Test(frontend_kernels, log_across_range)
+{
+    struct test_random random = {99};
+    enum { COUNT = 203 };
+    float in[COUNT], out[COUNT];
+    const float floor = 1e-10f;
+    for (int level = 0; level <= top_level(); level++) {
+        const struct wakecert_mfcc_kernels *kernels = wakecert_mfcc_kernels_for(level);
+        struct excess excess = {0, -1};
+        for (int trial = 0; trial < 50; trial++) {
+            for (int i = 0; i < COUNT; i++)
+                in[i] = (float)exp(test_random_uniform(&random) * 80.0 - 30.0); /* 1e-13 .. 1e22 */
+            in[0] = 0.0f;       /* below the floor */
+            in[1] = floor;      /* at the floor */
+            in[2] = 1.0f;       /* log 1 = 0 */
+            in[3] = 0.70710677f; /* the polynomial's branch point */
+            in[4] = 1.6e5f;     /* the largest energy full-scale audio gives */
+            int count = trial == 0 ? COUNT : test_random_between(&random, 1, COUNT);
+            kernels->log(in, count, floor, out);
+            for (int i = 0; i < count; i++) {
+                double want = log(in[i] > floor ? (double)in[i] : (double)floor);
+                excess_update(&excess, i, out[i], want, 2e-6 + 1e-6 * fabs(want));
+            }
+        }
+        cr_expect_leq(excess.worst, 1.0, "%s log: element %d off by %.3g x tolerance", kernels->name, excess.index,
+                      excess.worst);
+    }
+}
+
+Test(frontend_kernels, dct_random)
+{
+    struct test_random random = {5};
+    for (int c = 0; c < 2; c++) {
+        struct wakecert_mfcc_config config;
+        if (c == 0)
+            wakecert_mfcc_config_default(&config);
+        else
+            odd_config(&config);
+        struct wakecert_mfcc_tables tables;
+        build(&config, &tables);
+        const int m = config.mel_filter_count;
+        float in[64], out[64];
+        for (int trial = 0; trial < 20; trial++) {
+            double magnitude = 0;
+            for (int i = 0; i < m; i++) {
+                in[i] = (float)(test_random_uniform(&random) * 30.0 - 25.0);
+                magnitude += fabs(in[i]);
+            }
+            for (int level = 0; level <= top_level(); level++) {
+                const struct wakecert_mfcc_kernels *kernels = wakecert_mfcc_kernels_for(level);
+                kernels->dct(in, m, tables.dct_matrix, tables.dct_stride, out);
+                struct excess excess = {0, -1};
+                for (int k = 0; k < config.cepstrum_count; k++) {
+                    double want = 0;
+                    for (int i = 0; i < m; i++)
+                        want += in[i] * cos(M_PI * k * (2 * i + 1) / (2.0 * m));
+                    want *= k == 0 ? sqrt(1.0 / m) : sqrt(2.0 / m);
+                    excess_update(&excess, k, out[k], want, 1e-6 * magnitude);
+                }
+                cr_expect_leq(excess.worst, 1.0, "%s dct (%d -> %d): coefficient %d off by %.3g x tolerance",
+                              kernels->name, m, config.cepstrum_count, excess.index, excess.worst);
+            }
+        }
+        wakecert_mfcc_tables_free(&tables);
+    }
+}
+
+Test(frontend_kernels, dispatch_table_names_levels)
+{
+    static const char *const expected[] = {"c", "sse2", "avx2", "avx512"};
+    for (int level = 0; level <= top_level(); level++) {
+        const char *name = wakecert_mfcc_kernels_for(level)->name;
+        if (level == WAKECERT_CPU_AVX512) /* AVX-512 kernels are optional; the table falls back to AVX2 */
+            cr_expect(strcmp(name, "avx512") == 0 || strcmp(name, "avx2") == 0, "level %d runs %s", level, name);
+        else
+            cr_expect_str_eq(name, expected[level], "level %d runs %s", level, name);
+    }
+    cr_expect_str_eq(wakecert_mfcc_kernels_for(-1)->name, "c");
+    cr_expect_str_eq(wakecert_mfcc_kernels_for(99)->name, "c");
+}
+
+/* The comparison above must be able to fail: perturb one mel energy by 1e-4 relative (10x the
+ * tolerance) and check the excess measure reports it. */
+Test(frontend_kernels, injected_fault_is_caught)
+{
+    struct wakecert_mfcc_config config;
+    wakecert_mfcc_config_default(&config);
+    struct wakecert_mfcc_tables tables;
+    build(&config, &tables);
+    float *power = calloc((size_t)tables.mel.power_padded_count, sizeof(float));
+    for (int k = 0; k < tables.bin_count; k++)
+        power[k] = 1.0f + (float)k;
+    float mel[40];
+    const struct wakecert_mfcc_kernels *kernels = wakecert_mfcc_kernels_for(top_level());
+    kernels->mel(power, &tables.mel, mel);
+    mel[17] *= 1.0001f;
+    struct excess excess = {0, -1};
+    for (int f = 0; f < 40; f++) {
+        double want = 0;
+        for (int k = 0; k < tables.bin_count; k++)
+            want += triangle(&config, f, k) * power[k];
+        excess_update(&excess, f, mel[f], want, 1e-5 * want + 1e-35);
+    }
+    cr_expect_gt(excess.worst, 1.0, "a 1e-4 error went unnoticed");
+    cr_expect_eq(excess.index, 17);
+    free(power);
+    wakecert_mfcc_tables_free(&tables);
+}

@@ -1,0 +1,171 @@
+/*
+ * SSE2 versions of the front end's kernels (contracts in ../mfcc_kernels.h).
+ *
+ * Only this file is compiled with -msse2 (which every x86-64 has; the flag is stated anyway so the
+ * file also builds for 32-bit x86). SSE2 lacks a fused multiply-add, horizontal adds (SSE3) and
+ * int16 -> int32 widening (SSE4.1), so: int16 samples are widened by unpacking against themselves
+ * and shifting arithmetically; power spectra separate real and imaginary squares with shuffles; the
+ * mel reduction transposes 4 accumulators and adds them. Shapes otherwise follow kernels_avx2.c with
+ * 4-wide vectors: window 100 steps, power 64, mel ~168 multiply-adds, log 10 vectors, DCT 4 columns
+ * of 4 with two accumulator sets.
+ */
+#ifndef __SSE2__
+#error "kernels_sse2.c must be compiled with -msse2"
+#endif
+
+#include <emmintrin.h>
+
+#include "../mfcc_kernels.h"
+#define WAKECERT_LOG_MULTIPLY_ADD(a, b, c) ((a) * (b) + (c))
+#include "log_polynomial.h"
+
+/* Widen 4 int16 (low half of packed) to float. */
+static inline __m128 widen_low(__m128i packed)
+{
+    return _mm_cvtepi32_ps(_mm_srai_epi32(_mm_unpacklo_epi16(packed, packed), 16));
+}
+
+static inline __m128 widen_high(__m128i packed)
+{
+    return _mm_cvtepi32_ps(_mm_srai_epi32(_mm_unpackhi_epi16(packed, packed), 16));
+}
+
+static void window_sse2(const int16_t *samples, int count, float preemphasis, const float *window, float *out)
+{
+    const __m128 factor = _mm_set1_ps(preemphasis);
+    int i = 0;
+    for (; i + 8 <= count; i += 8) {
+        __m128i previous = _mm_loadu_si128((const __m128i *)(samples + i));
+        __m128i current = _mm_loadu_si128((const __m128i *)(samples + i + 1));
+        __m128 low = _mm_sub_ps(widen_low(current), _mm_mul_ps(factor, widen_low(previous)));
+        __m128 high = _mm_sub_ps(widen_high(current), _mm_mul_ps(factor, widen_high(previous)));
+        _mm_storeu_ps(out + i, _mm_mul_ps(low, _mm_loadu_ps(window + i)));
+        _mm_storeu_ps(out + i + 4, _mm_mul_ps(high, _mm_loadu_ps(window + i + 4)));
+    }
+    for (; i < count; i++)
+        out[i] = ((float)samples[i + 1] - preemphasis * (float)samples[i]) * window[i];
+}
+
+static void power_sse2(const float *spectrum, int bin_count, float *power)
+{
+    int k = 0;
+    for (; k + 4 <= bin_count; k += 4) {
+        __m128 low = _mm_loadu_ps(spectrum + 2 * k);      /* r0 i0 r1 i1 */
+        __m128 high = _mm_loadu_ps(spectrum + 2 * k + 4); /* r2 i2 r3 i3 */
+        low = _mm_mul_ps(low, low);
+        high = _mm_mul_ps(high, high);
+        __m128 real = _mm_shuffle_ps(low, high, _MM_SHUFFLE(2, 0, 2, 0));
+        __m128 imaginary = _mm_shuffle_ps(low, high, _MM_SHUFFLE(3, 1, 3, 1));
+        _mm_storeu_ps(power + k, _mm_add_ps(real, imaginary));
+    }
+    for (; k < bin_count; k++) {
+        float real = spectrum[2 * k], imaginary = spectrum[2 * k + 1];
+        power[k] = real * real + imaginary * imaginary;
+    }
+}
+
+static void mel_sse2(const float *power, const struct wakecert_mel_bank *bank, float *mel)
+{
+    for (int group = 0; group < bank->filter_count; group += 4) {
+        __m128 sums[4];
+        for (int j = 0; j < 4; j++) {
+            int f = group + j;
+            __m128 low = _mm_setzero_ps(), high = _mm_setzero_ps();
+            if (f < bank->filter_count) {
+                const float *bins = power + bank->first_bin[f];
+                const float *weights = bank->weights + bank->offset[f];
+                for (int c = 0; c < bank->chunk_count[f]; c++) {
+                    low = _mm_add_ps(low, _mm_mul_ps(_mm_loadu_ps(weights + 8 * c), _mm_loadu_ps(bins + 8 * c)));
+                    high = _mm_add_ps(high, _mm_mul_ps(_mm_loadu_ps(weights + 8 * c + 4), _mm_loadu_ps(bins + 8 * c + 4)));
+                }
+            }
+            sums[j] = _mm_add_ps(low, high);
+        }
+        _MM_TRANSPOSE4_PS(sums[0], sums[1], sums[2], sums[3]);
+        __m128 reduced = _mm_add_ps(_mm_add_ps(sums[0], sums[1]), _mm_add_ps(sums[2], sums[3]));
+        if (group + 4 <= bank->filter_count) {
+            _mm_storeu_ps(mel + group, reduced);
+        } else {
+            float lanes[4];
+            _mm_storeu_ps(lanes, reduced);
+            for (int j = 0; group + j < bank->filter_count; j++)
+                mel[group + j] = lanes[j];
+        }
+    }
+}
+
+static inline __m128 multiply_add(__m128 a, __m128 b, __m128 c)
+{
+    return _mm_add_ps(_mm_mul_ps(a, b), c);
+}
+
+static void log_sse2(const float *in, int count, float floor, float *out)
+{
+    const __m128 floor_vector = _mm_set1_ps(floor);
+    const __m128 one = _mm_set1_ps(1.0f);
+    const __m128 minus_half = _mm_set1_ps(-0.5f);
+    const __m128 sqrt_half = _mm_set1_ps(WAKECERT_LOG_SQRT_HALF);
+    const __m128i mantissa_mask = _mm_set1_epi32(0x007fffff);
+    const __m128i half_exponent = _mm_set1_epi32(0x3f000000);
+    const __m128i bias = _mm_set1_epi32(126);
+    int i = 0;
+    for (; i + 4 <= count; i += 4) {
+        __m128 x = _mm_max_ps(_mm_loadu_ps(in + i), floor_vector);
+        __m128i bits = _mm_castps_si128(x);
+        __m128 exponent = _mm_cvtepi32_ps(_mm_sub_epi32(_mm_srli_epi32(bits, 23), bias));
+        __m128 m = _mm_castsi128_ps(_mm_or_si128(_mm_and_si128(bits, mantissa_mask), half_exponent));
+        __m128 small = _mm_cmplt_ps(m, sqrt_half);
+        exponent = _mm_sub_ps(exponent, _mm_and_ps(small, one));
+        m = _mm_sub_ps(_mm_add_ps(m, _mm_and_ps(small, m)), one);
+        __m128 z = _mm_mul_ps(m, m);
+        __m128 y = _mm_set1_ps(WAKECERT_LOG_P0);
+        y = multiply_add(y, m, _mm_set1_ps(WAKECERT_LOG_P1));
+        y = multiply_add(y, m, _mm_set1_ps(WAKECERT_LOG_P2));
+        y = multiply_add(y, m, _mm_set1_ps(WAKECERT_LOG_P3));
+        y = multiply_add(y, m, _mm_set1_ps(WAKECERT_LOG_P4));
+        y = multiply_add(y, m, _mm_set1_ps(WAKECERT_LOG_P5));
+        y = multiply_add(y, m, _mm_set1_ps(WAKECERT_LOG_P6));
+        y = multiply_add(y, m, _mm_set1_ps(WAKECERT_LOG_P7));
+        y = multiply_add(y, m, _mm_set1_ps(WAKECERT_LOG_P8));
+        y = _mm_mul_ps(_mm_mul_ps(y, m), z);
+        y = multiply_add(exponent, _mm_set1_ps(WAKECERT_LOG_Q1), y);
+        y = multiply_add(minus_half, z, y);
+        __m128 result = _mm_add_ps(m, y);
+        result = multiply_add(exponent, _mm_set1_ps(WAKECERT_LOG_Q2), result);
+        _mm_storeu_ps(out + i, result);
+    }
+    for (; i < count; i++)
+        out[i] = wakecert_log_polynomial(in[i] > floor ? in[i] : floor);
+}
+
+static void dct_sse2(const float *in, int in_count, const float *matrix, int stride, float *out)
+{
+    for (int c = 0; c < stride; c += 16) {
+        __m128 even[4], odd[4];
+        for (int q = 0; q < 4; q++)
+            even[q] = odd[q] = _mm_setzero_ps();
+        int i = 0;
+        for (; i + 2 <= in_count; i += 2) {
+            const float *column_even = matrix + (size_t)i * stride + c;
+            const float *column_odd = column_even + stride;
+            __m128 value_even = _mm_set1_ps(in[i]);
+            __m128 value_odd = _mm_set1_ps(in[i + 1]);
+            for (int q = 0; q < 4; q++) {
+                even[q] = multiply_add(value_even, _mm_loadu_ps(column_even + 4 * q), even[q]);
+                odd[q] = multiply_add(value_odd, _mm_loadu_ps(column_odd + 4 * q), odd[q]);
+            }
+        }
+        if (i < in_count) {
+            const float *column = matrix + (size_t)i * stride + c;
+            __m128 value = _mm_set1_ps(in[i]);
+            for (int q = 0; q < 4; q++)
+                even[q] = multiply_add(value, _mm_loadu_ps(column + 4 * q), even[q]);
+        }
+        for (int q = 0; q < 4; q++)
+            _mm_storeu_ps(out + c + 4 * q, _mm_add_ps(even[q], odd[q]));
+    }
+}
+
+const struct wakecert_mfcc_kernels wakecert_mfcc_kernels_sse2 = {
+    "sse2", window_sse2, power_sse2, mel_sse2, log_sse2, dct_sse2,
+};

@@ -1,0 +1,65 @@
+/*
+ * The Cephes single-precision natural logarithm, shared by the SIMD log kernels.
+ *
+ * x = m * 2^e with m in [sqrt(1/2), sqrt(2)); log(x) = log1p(m - 1) + e * ln 2, the log1p by a
+ * degree-8 polynomial (relative error ~1e-7) and ln 2 split in two parts (Q2 + Q1, Q2 exact in few
+ * bits) so e * ln 2 adds no rounding error of note. The vector kernels evaluate exactly this sequence
+ * lane by lane; the scalar function below is used for their remainders, so a value's result does not
+ * depend on its position. An including file defines WAKECERT_LOG_MULTIPLY_ADD(a, b, c) as a * b + c
+ * in the form its vector code uses (fused or not) before including this header.
+ * Preconditions: x is a positive, normal, finite float.
+ */
+#ifndef WAKECERT_REFERENCE_LOG_POLYNOMIAL_H
+#define WAKECERT_REFERENCE_LOG_POLYNOMIAL_H
+
+#include <stdint.h>
+#include <string.h>
+
+#define WAKECERT_LOG_SQRT_HALF 0.707106781186547524f
+#define WAKECERT_LOG_P0 7.0376836292e-2f
+#define WAKECERT_LOG_P1 -1.1514610310e-1f
+#define WAKECERT_LOG_P2 1.1676998740e-1f
+#define WAKECERT_LOG_P3 -1.2420140846e-1f
+#define WAKECERT_LOG_P4 1.4249322787e-1f
+#define WAKECERT_LOG_P5 -1.6668057665e-1f
+#define WAKECERT_LOG_P6 2.0000714765e-1f
+#define WAKECERT_LOG_P7 -2.4999993993e-1f
+#define WAKECERT_LOG_P8 3.3333331174e-1f
+#define WAKECERT_LOG_Q1 -2.12194440e-4f
+#define WAKECERT_LOG_Q2 0.693359375f
+
+#ifdef WAKECERT_LOG_MULTIPLY_ADD
+/** ln(x) by the polynomial above; same preconditions. Cannot fail. */
+static inline float wakecert_log_polynomial(float x)
+{
+    uint32_t bits;
+    memcpy(&bits, &x, sizeof bits);
+    float exponent = (float)((int32_t)(bits >> 23) - 126);
+    bits = (bits & 0x007fffffu) | 0x3f000000u;
+    float m;
+    memcpy(&m, &bits, sizeof m);
+    if (m < WAKECERT_LOG_SQRT_HALF) {
+        exponent -= 1.0f;
+        m = (m + m) - 1.0f;
+    } else {
+        m = (m + 0.0f) - 1.0f;
+    }
+    float z = m * m;
+    float y = WAKECERT_LOG_P0;
+    y = WAKECERT_LOG_MULTIPLY_ADD(y, m, WAKECERT_LOG_P1);
+    y = WAKECERT_LOG_MULTIPLY_ADD(y, m, WAKECERT_LOG_P2);
+    y = WAKECERT_LOG_MULTIPLY_ADD(y, m, WAKECERT_LOG_P3);
+    y = WAKECERT_LOG_MULTIPLY_ADD(y, m, WAKECERT_LOG_P4);
+    y = WAKECERT_LOG_MULTIPLY_ADD(y, m, WAKECERT_LOG_P5);
+    y = WAKECERT_LOG_MULTIPLY_ADD(y, m, WAKECERT_LOG_P6);
+    y = WAKECERT_LOG_MULTIPLY_ADD(y, m, WAKECERT_LOG_P7);
+    y = WAKECERT_LOG_MULTIPLY_ADD(y, m, WAKECERT_LOG_P8);
+    y = (y * m) * z;
+    y = WAKECERT_LOG_MULTIPLY_ADD(exponent, WAKECERT_LOG_Q1, y);
+    y = WAKECERT_LOG_MULTIPLY_ADD(-0.5f, z, y);
+    float result = m + y;
+    return WAKECERT_LOG_MULTIPLY_ADD(exponent, WAKECERT_LOG_Q2, result);
+}
+#endif
+
+#endif
