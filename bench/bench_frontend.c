@@ -137,7 +137,10 @@ static void sink_frame(void *ctx, int64_t frame_index, const float *log_mel, con
     sink->frames = frame_index + 1;
 }
 
-/* The one instrumented pass used by bench/callgrind-frontend. */
+/* The instrumented pass used by bench/callgrind-frontend: the whole front end through the public API
+ * (one push of all the audio), then the FFTW r2c alone the same number of times on an aligned buffer
+ * holding a real windowed frame, each between CALLGRIND_TOGGLE_COLLECTs and dumped as its own part
+ * (part 1 "frontend", part 2 "fftw"), so the script reads two exact counts. */
 static int callgrind_pass(const int16_t *audio, size_t count, char *message, size_t message_size)
 {
     struct wakecert_mfcc_config config;
@@ -146,6 +149,24 @@ static int callgrind_pass(const int16_t *audio, size_t count, char *message, siz
     int status = wakecert_mfcc_create(&config, -1, &frontend, message, message_size);
     if (status != 0)
         return status;
+    struct wakecert_mfcc_tables tables;
+    status = wakecert_mfcc_tables_build(&config, &tables, message, message_size);
+    float *frame = fftwf_malloc(512 * sizeof(float));
+    fftwf_complex *spectrum = fftwf_malloc(257 * sizeof(fftwf_complex));
+    if (status != 0 || !frame || !spectrum) {
+        fftwf_free(frame);
+        fftwf_free(spectrum);
+        wakecert_mfcc_destroy(frontend);
+        if (status == 0)
+            wakecert_mfcc_tables_free(&tables);
+        return status != 0 ? status : wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "out of memory");
+    }
+    memset(frame, 0, 512 * sizeof(float));
+    wakecert_window_c(audio + 16000, 400, config.preemphasis, tables.window, frame);
+    wakecert_fftw_lock();
+    fftwf_plan plan = fftwf_plan_dft_r2c_1d(512, frame, spectrum, FFTW_ESTIMATE | FFTW_PRESERVE_INPUT);
+    wakecert_fftw_unlock();
+
     struct frame_sink sink = {0, 0};
     wakecert_mfcc_push(frontend, audio, 16000, sink_frame, &sink); /* warm up outside the count */
     wakecert_mfcc_reset(frontend);
@@ -153,10 +174,27 @@ static int callgrind_pass(const int16_t *audio, size_t count, char *message, siz
     CALLGRIND_TOGGLE_COLLECT;
     wakecert_mfcc_push(frontend, audio, count, sink_frame, &sink);
     CALLGRIND_TOGGLE_COLLECT;
+    CALLGRIND_DUMP_STATS_AT("frontend");
+    if (plan) {
+        fftwf_execute(plan);
+        CALLGRIND_TOGGLE_COLLECT;
+        for (int64_t k = 0; k < sink.frames; k++)
+            fftwf_execute(plan);
+        CALLGRIND_TOGGLE_COLLECT;
+        CALLGRIND_DUMP_STATS_AT("fftw");
+    }
     printf("level %s frames %lld checksum %.6f\n", wakecert_cpu_level_name(wakecert_mfcc_level(frontend)),
            (long long)sink.frames, sink.checksum);
+    if (plan) {
+        wakecert_fftw_lock();
+        fftwf_destroy_plan(plan);
+        wakecert_fftw_unlock();
+    }
+    fftwf_free(frame);
+    fftwf_free(spectrum);
+    wakecert_mfcc_tables_free(&tables);
     wakecert_mfcc_destroy(frontend);
-    return 0;
+    return plan ? 0 : wakecert_set_error(message, message_size, WAKECERT_ERROR_INTERNAL, "FFTW could not plan");
 }
 
 #ifdef WAKECERT_BENCH_HAVE_SPHINXBASE
@@ -238,7 +276,9 @@ int bench_frontend(const struct bench_options *options, struct bench_results *re
     const int frames = (int)((count - (size_t)config.window_length) / (size_t)config.hop_length + 1);
     char name[96];
     int status = 0;
-    fftwf_plan plan = NULL;
+    fftwf_plan plan = NULL, plan_hot = NULL;
+    float *hot_frame = NULL;
+    fftwf_complex *hot_spectrum = NULL;
     int levels[WAKECERT_CPU_LEVEL_COUNT], level_count = 0;
     wakecert_mfcc *frontends[WAKECERT_CPU_LEVEL_COUNT] = {NULL};
 
@@ -263,10 +303,17 @@ int bench_frontend(const struct bench_options *options, struct bench_results *re
     }
     memset(windowed, 0, (size_t)RING * 512 * sizeof(float));
     memset(powers, 0, (size_t)RING * (size_t)padded * sizeof(float));
+    hot_frame = fftwf_malloc(512 * sizeof(float));
+    hot_spectrum = fftwf_malloc(257 * sizeof(fftwf_complex));
+    if (!hot_frame || !hot_spectrum) {
+        status = wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "out of memory for stage buffers");
+        goto done;
+    }
     wakecert_fftw_lock();
     plan = fftwf_plan_dft_r2c_1d(512, windowed, (fftwf_complex *)spectra, FFTW_ESTIMATE | FFTW_PRESERVE_INPUT);
+    plan_hot = fftwf_plan_dft_r2c_1d(512, hot_frame, hot_spectrum, FFTW_ESTIMATE | FFTW_PRESERVE_INPUT);
     wakecert_fftw_unlock();
-    if (!plan) {
+    if (!plan || !plan_hot) {
         status = wakecert_set_error(message, message_size, WAKECERT_ERROR_INTERNAL, "FFTW could not plan");
         goto done;
     }
@@ -278,14 +325,16 @@ int bench_frontend(const struct bench_options *options, struct bench_results *re
         wakecert_mel_c(powers + k * padded, &tables.mel, mels + k * 64);
         wakecert_log_c(mels + k * 64, 40, config.log_floor, log_mels + k * 64);
     }
+    memset(hot_frame, 0, 512 * sizeof(float));
+    memcpy(hot_frame, windowed + 17 * 512, 400 * sizeof(float)); /* one real windowed frame, kept in L1 */
 
     /* Every measurement once per repetition, round robin, so that the machine's slow moments (it is a
      * shared 2-vCPU VM) fall on all of them alike; the ratios are taken within each repetition. */
     enum { MAX_LEVELS = WAKECERT_CPU_LEVEL_COUNT, STAGES = 5 };
     static const char *const stages[STAGES] = {"window", "power", "mel", "log", "dct"};
     static double whole[MAX_LEVELS][MAX_REPETITIONS], stage[MAX_LEVELS][STAGES][MAX_REPETITIONS];
-    static double fftw[MAX_REPETITIONS], sphinx[MAX_REPETITIONS], over_fftw[MAX_REPETITIONS],
-        sphinx_over[MAX_REPETITIONS];
+    static double fftw[MAX_REPETITIONS], fftw_ring[MAX_REPETITIONS], best_interleaved[MAX_REPETITIONS],
+        sphinx[MAX_REPETITIONS], over_fftw[MAX_REPETITIONS], sphinx_over[MAX_REPETITIONS];
     for (int level = 0; level <= (int)wakecert_cpu_supported_level(); level++) {
         if (level > 0 && wakecert_mfcc_kernels_for(level) == wakecert_mfcc_kernels_for(level - 1))
             continue; /* same code as the level below */
@@ -336,16 +385,44 @@ int bench_frontend(const struct bench_options *options, struct bench_results *re
                 stage[l][s][slot_r] = (bench_now_ns() - start) / frames;
             }
         }
-        /* The floor: FFTW 512 r2c alone on windowed frames, same plan flags as the front end. */
+        /* The floor, FFTW 512 r2c alone with the front end's plan flags on aligned buffers, two ways:
+         * over the ring of real windowed frames (what the first version measured), and interleaved
+         * with the best level's front end in blocks of one second of audio: push the block through
+         * the public API, then run the FFT as many times as the block gave frames on one L1-resident
+         * buffer holding a real windowed frame, exactly as the front end's own frame buffer is. The
+         * targets' ratios are taken from the interleaved pair, whose two halves are never more than
+         * ~0.1 ms apart, so a change of load on this shared machine hits both alike; the in-cache
+         * buffer makes that floor the fastest FFTW can be, i.e. the ratio conservative. */
         double start = bench_now_ns();
         for (int k = 0; k < frames; k++)
             fftwf_execute_dft_r2c(plan, windowed + (k % RING) * 512, (fftwf_complex *)out);
-        fftw[slot_r] = (bench_now_ns() - start) / frames;
-        over_fftw[slot_r] = whole[level_count - 1][slot_r] / fftw[slot_r];
+        fftw_ring[slot_r] = (bench_now_ns() - start) / frames;
+
+        wakecert_mfcc *best = frontends[level_count - 1];
+        wakecert_mfcc_reset(best);
+        struct frame_sink best_sink = {0, 0};
+        double best_ns = 0, fftw_ns = 0;
+        int64_t fftw_frames = 0;
+        for (size_t at = 0; at < count; at += 16000) {
+            size_t block = count - at < 16000 ? count - at : 16000;
+            int64_t before = best_sink.frames;
+            double t0 = bench_now_ns();
+            wakecert_mfcc_push(best, audio + at, block, sink_frame, &best_sink);
+            double t1 = bench_now_ns();
+            for (int64_t k = before; k < best_sink.frames; k++)
+                fftwf_execute(plan_hot);
+            double t2 = bench_now_ns();
+            best_ns += t1 - t0;
+            fftw_ns += t2 - t1;
+            fftw_frames += best_sink.frames - before;
+        }
+        best_interleaved[slot_r] = best_ns / (double)best_sink.frames;
+        fftw[slot_r] = fftw_ns / (double)fftw_frames;
+        over_fftw[slot_r] = best_interleaved[slot_r] / fftw[slot_r];
 #ifdef WAKECERT_BENCH_HAVE_SPHINXBASE
         if (have_sphinx) {
             sphinx[slot_r] = sphinx_run(&runner, audio, count);
-            sphinx_over[slot_r] = sphinx[slot_r] / whole[level_count - 1][slot_r];
+            sphinx_over[slot_r] = sphinx[slot_r] / best_interleaved[slot_r];
         }
 #endif
     }
@@ -362,7 +439,10 @@ int bench_frontend(const struct bench_options *options, struct bench_results *re
             bench_add(results, name, "ns/frame", stage[l][s], repetitions);
         }
     }
+    snprintf(name, sizeof name, "frontend.mfcc.%s.interleaved", wakecert_cpu_level_name(levels[level_count - 1]));
+    bench_add(results, name, "ns/frame", best_interleaved, repetitions);
     bench_add(results, "frontend.fftw_r2c_512", "ns/frame", fftw, repetitions);
+    bench_add(results, "frontend.fftw_r2c_512.ring", "ns/frame", fftw_ring, repetitions);
     bench_add(results, "frontend.ratio.best_over_fftw", "ratio", over_fftw, repetitions);
     if (have_sphinx) {
         bench_add(results, "frontend.sphinxbase", "ns/frame", sphinx, repetitions);
@@ -372,11 +452,14 @@ int bench_frontend(const struct bench_options *options, struct bench_results *re
 done:
     for (int l = 0; l < level_count; l++)
         wakecert_mfcc_destroy(frontends[l]);
-    if (plan) {
-        wakecert_fftw_lock();
+    wakecert_fftw_lock();
+    if (plan)
         fftwf_destroy_plan(plan);
-        wakecert_fftw_unlock();
-    }
+    if (plan_hot)
+        fftwf_destroy_plan(plan_hot);
+    wakecert_fftw_unlock();
+    fftwf_free(hot_frame);
+    fftwf_free(hot_spectrum);
     fftwf_free(windowed);
     fftwf_free(spectra);
     fftwf_free(powers);

@@ -6,6 +6,7 @@
 #include "bench.h"
 #include "certify.h"
 #include "corpus_command.h"
+#include "report_command.h"
 #include "retention_command.h"
 
 #include <stdio.h>
@@ -20,6 +21,7 @@ static const char usage[] =
     "  certify     run an engine over a corpus, score it under a profile, write results (the main job)\n"
     "  run         run an engine over a corpus and write only the trace\n"
     "  score       score a recorded trace under a profile\n"
+    "  report      regenerate report.html (plots, timelines) from saved results, or compare two runs\n"
     "  corpus      build, verify or list labelled corpora\n"
     "  bench       measure the reference engine's kernels and write wakecert-bench/1 JSON\n"
     "  retention   certify a voice-history store's retention timelines\n"
@@ -50,6 +52,7 @@ int main(int argc, char **argv)
     } commands[] = {
         {"certify", wakecert_certify_main}, {"run", wakecert_run_main},     {"score", wakecert_score_main},
         {"corpus", wakecert_corpus_main},   {"bench", wakecert_bench_main}, {"retention", wakecert_retention_main},
+        {"report", wakecert_report_main},
     };
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(command, commands[i].name) == 0)

@@ -12,6 +12,7 @@
 #include "files.h"
 #include "json.h"
 #include "profile.h"
+#include "report_command.h"
 #include "results.h"
 #include "runner.h"
 #include "scorer.h"
@@ -40,17 +41,22 @@ static const char certify_usage[] =
     "       wakecert run [options]          (the same, writing only trace.jsonl)\n"
     "\n"
     "Run an engine over a labelled corpus, score what it did under a profile, and write\n"
-    "results.json, trace.jsonl, junit.xml and summary.md. With no options: the built-in reference\n"
+    "results.json, trace.jsonl, junit.xml, summary.md and report.html. With no options: the built-in reference\n"
     "engine on the built-in smoke corpus under the avs profile.\n"
     "\n"
     "options:\n"
     "  --engine PATH|ref        engine plugin (.so exporting wakecert_engine_entry); default ref\n"
     "  --engine-config JSON     configuration given to the engine's create(); @FILE reads it from a file\n"
     "  --corpus NAME|DIR        a shipped recipe name (smoke) or a corpus directory; default smoke\n"
-    "  --profile NAME|PATH      avs, privacy-strict, smoke, or a profile file; default avs\n"
+    "  --profile NAME|PATH      avs, privacy-strict, local-only, smoke, or a profile file; default avs\n"
     "  --out DIR                output directory; default ./wakecert-out/<UTC timestamp>\n"
     "  --chunk N                samples per process() call; default 160\n"
     "  --cloud-delay-ms N       cloud latency before StopCapture / reject; default 200\n"
+    "  --cloud oracle|model     how the cloud verifies a wake word: the labels (exact, default) or a second\n"
+    "                           detector over the uploaded audio (the reference engine, stricter)\n"
+    "  --follow-up-timeout-ms N timeout the cloud sends with ExpectSpeech; default 4000\n"
+    "  --engine-check-seconds S audio replayed for the engine checks (repeat, chunk sizes 1/512/4000,\n"
+    "                           network loss, cloud rejects); default 600; 0 skips them\n"
     "  --quiet                  no progress, no table\n"
     "  -h, --help               this text\n"
     "\n"
@@ -70,6 +76,8 @@ static int parse_options(int argc, char **argv, struct certify_options *options,
         {"corpus", required_argument, NULL, 'C'},        {"profile", required_argument, NULL, 'p'},
         {"out", required_argument, NULL, 'o'},           {"chunk", required_argument, NULL, 'k'},
         {"cloud-delay-ms", required_argument, NULL, 'd'}, {"trace", required_argument, NULL, 't'},
+        {"cloud", required_argument, NULL, 'v'},         {"follow-up-timeout-ms", required_argument, NULL, 'f'},
+        {"engine-check-seconds", required_argument, NULL, 's'},
         {"quiet", no_argument, NULL, 'q'},               {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -106,6 +114,33 @@ static int parse_options(int argc, char **argv, struct certify_options *options,
                         argv[0], optarg);
                 return 2;
             }
+            break;
+        case 'v':
+            if (strcmp(optarg, "oracle") == 0)
+                options->run.verification = CLOUD_VERIFY_ORACLE;
+            else if (strcmp(optarg, "model") == 0)
+                options->run.verification = CLOUD_VERIFY_MODEL;
+            else {
+                fprintf(stderr, "wakecert %s: --cloud must be oracle or model, not \"%s\"\n", argv[0], optarg);
+                return 2;
+            }
+            break;
+        case 'f':
+            options->run.follow_up_timeout_ms = (int)strtol(optarg, &end, 10);
+            if (!end || *end || options->run.follow_up_timeout_ms <= 0) {
+                fprintf(stderr, "wakecert %s: --follow-up-timeout-ms must be a positive whole number, not \"%s\"\n",
+                        argv[0], optarg);
+                return 2;
+            }
+            break;
+        case 's':
+            options->run.engine_check_seconds = strtod(optarg, &end);
+            if (!end || *end || !(options->run.engine_check_seconds >= 0)) {
+                fprintf(stderr, "wakecert %s: --engine-check-seconds must be a non-negative number, not \"%s\"\n",
+                        argv[0], optarg);
+                return 2;
+            }
+            options->run.engine_checks = options->run.engine_check_seconds > 0;
             break;
         case 'h': fputs(usage, stdout); return 0;
         default:
@@ -157,7 +192,8 @@ static char *read_engine_config(const char *argument, char *message, size_t mess
 }
 
 static int score_and_write(const char *trace_path, const struct profile *profile, const char *out,
-                           const struct run_summary *summary, const char *started_at, bool quiet)
+                           const struct run_summary *summary, const char *started_at, const char *corpus_directory,
+                           bool quiet)
 {
     char message[1024];
     struct trace trace;
@@ -178,9 +214,9 @@ static int score_and_write(const char *trace_path, const struct profile *profile
         snprintf(results.started_at, sizeof results.started_at, "%s", started_at);
     if (summary) {
         results.wall_seconds = summary->wall_seconds;
-        cJSON_AddNumberToObject(results.metrics, "engine_cpu_seconds", summary->engine_cpu_seconds);
+        cJSON_AddNumberToObject(results.metrics, "engine_seconds", summary->engine_seconds);
         cJSON_AddNumberToObject(results.metrics, "realtime_factor",
-                                summary->audio_seconds > 0 ? summary->engine_cpu_seconds / summary->audio_seconds : 0);
+                                summary->audio_seconds > 0 ? summary->engine_seconds / summary->audio_seconds : 0);
     }
     status = wakecert_results_write(&results, out, message, sizeof message);
     if (status) {
@@ -188,9 +224,13 @@ static int score_and_write(const char *trace_path, const struct profile *profile
         wakecert_results_free(&results);
         return 3;
     }
+    /* The report comes last: results are already safe on disk if it cannot be drawn. */
+    bool report_written = wakecert_report_write(out, corpus_directory, message, sizeof message) == 0;
+    if (!report_written)
+        fprintf(stderr, "wakecert: warning: report.html not written: %s\n", message);
     if (!quiet) {
         wakecert_results_print_table(&results, stdout);
-        printf("outputs: %s/{results.json,trace.jsonl,junit.xml,summary.md}\n", out);
+        printf("outputs: %s/{results.json,trace.jsonl,junit.xml,summary.md%s}\n", out, report_written ? ",report.html" : "");
     }
     int exit_code = wakecert_results_exit_code(&results);
     wakecert_results_free(&results);
@@ -258,6 +298,8 @@ static int certify_or_run(int argc, char **argv, bool scoring)
                     corpus.name, corpus.file_count, scoring ? ", profile " : "", scoring ? profile.name : "");
         status = run_corpus(&options.run, &corpus, &engine, trace_path, &summary, message, sizeof message);
     }
+    char corpus_directory[4096];
+    snprintf(corpus_directory, sizeof corpus_directory, "%s", corpus.directory ? corpus.directory : "");
     wakecert_corpus_free(&corpus);
     engine_unload(&engine);
     free(engine_config);
@@ -268,10 +310,11 @@ static int certify_or_run(int argc, char **argv, bool scoring)
     }
     int exit_code = 0;
     if (scoring)
-        exit_code = score_and_write(trace_path, &profile, out, &summary, started_at, options.quiet);
+        exit_code = score_and_write(trace_path, &profile, out, &summary, started_at,
+                                    corpus_directory[0] ? corpus_directory : NULL, options.quiet);
     else if (!options.quiet)
-        printf("trace: %s (%.1f s of audio, engine CPU %.3f s)\n", trace_path, summary.audio_seconds,
-               summary.engine_cpu_seconds);
+        printf("trace: %s (%.1f s of audio, %.3f s inside the engine)\n", trace_path, summary.audio_seconds,
+               summary.engine_seconds);
     profile_free(&profile);
     return exit_code;
 }
@@ -310,7 +353,7 @@ int wakecert_score_main(int argc, char **argv)
         else
             snprintf(out, sizeof out, ".");
     }
-    int exit_code = score_and_write(options.trace, &profile, out, NULL, NULL, options.quiet);
+    int exit_code = score_and_write(options.trace, &profile, out, NULL, NULL, NULL, options.quiet);
     profile_free(&profile);
     return exit_code;
 }

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 void run_options_default(struct run_options *options)
@@ -26,6 +27,10 @@ void run_options_default(struct run_options *options)
     options->chunk = 160;
     options->cloud_delay_ms = 200;
     options->verification_window_ms = 1500;
+    options->follow_up_timeout_ms = 4000;
+    options->verification = CLOUD_VERIFY_ORACLE;
+    options->engine_check_seconds = 600;
+    options->engine_checks = true;
     options->progress = false;
 }
 
@@ -37,9 +42,31 @@ struct scheduled_control {
     bool from_cloud;
 };
 
+/* How the simulated cloud behaves in a pass. */
+enum cloud_behaviour {
+    CLOUD_NORMAL = 0,     /* verify, StopCapture at request end, follow-ups */
+    CLOUD_SILENT = 1,     /* network loss: never answers */
+    CLOUD_REJECT_ALL = 2, /* rejects every wake stream after the cloud delay */
+};
+
+struct pass_spec {
+    const char *name;
+    int chunk;            /* 0: the run's chunk size */
+    int behaviour;        /* enum cloud_behaviour */
+    bool subset_only;     /* only the engine-check subset */
+    int pad_seconds;      /* digital silence appended, so a stream left open has time to be seen */
+};
+
+#define VERIFIER_BUFFER_SAMPLES (3 * WAKECERT_SAMPLE_RATE)
+#define NETWORK_LOSS_PAD_SECONDS 20
+
 struct host_context {
     FILE *trace;
     const struct run_options *options;
+    const char *pass;
+    int chunk;
+    int behaviour;
+    const struct wakecert_engine_table *verifier; /* reference engine table (verifier mode) */
     const struct wakecert_corpus_file *file;
     const int16_t *input;
     int64_t input_count;
@@ -58,7 +85,18 @@ struct host_context {
     bool verification_done;
     int64_t stop_capture_at;    /* -1 when none scheduled */
     int64_t reject_at;          /* -1 when none scheduled */
+    int64_t served_until;       /* end of the speech the open stream serves (request or follow-up), or -1 */
+    int64_t follow_up_after;    /* after the next StopCapture, look for a follow-up label from here; -1: none */
+    bool expect_speech_due;     /* deliver ExpectSpeech now */
+    const struct wakecert_corpus_event *follow_up; /* the follow-up the open/next follow-up stream serves */
+    const struct wakecert_corpus_event *pending_follow_up; /* asked for with the ExpectSpeech about to go out */
     size_t uploads_seen;
+
+    /* verifier mode: the stream's first uploaded samples, checked by a second detector */
+    int16_t verifier_buffer[VERIFIER_BUFFER_SAMPLES];
+    int64_t verifier_count;
+    bool verifier_pending;      /* a wake stream awaits the verifier's decision */
+    int64_t verifier_first;     /* first sample the stream uploaded */
 };
 
 static void write_line(struct host_context *host, cJSON *line)
@@ -77,6 +115,7 @@ static cJSON *event_line(struct host_context *host, const char *event, int64_t s
     cJSON *line = cJSON_CreateObject();
     cJSON_AddStringToObject(line, "event", event);
     cJSON_AddStringToObject(line, "file", host->file->path);
+    cJSON_AddStringToObject(line, "pass", host->pass);
     cJSON_AddNumberToObject(line, "sample", (double)sample);
     return line;
 }
@@ -99,24 +138,88 @@ static void flush_upload(struct host_context *host)
     host->upload_pending = false;
 }
 
-/* Cloud, on the first upload of a stream: decide whether to verify (schedule StopCapture at the
- * request's end) or reject. */
+/* The first wake/button label at or after `from` (the start of the next request), or INT64_MAX. */
+static int64_t next_request_start(const struct wakecert_corpus_file *file, int64_t from)
+{
+    int64_t next = INT64_MAX;
+    for (size_t i = 0; i < file->event_count; i++) {
+        const struct wakecert_corpus_event *label = &file->events[i];
+        if ((label->type == WAKECERT_EVENT_WAKE || label->type == WAKECERT_EVENT_BUTTON) && label->start >= from &&
+            label->start < next)
+            next = label->start;
+    }
+    return next;
+}
+
+/* The follow-up label the cloud asks for after speech ending at `after`, if any: a FOLLOW_UP event that
+ * starts at or after it and before the next wake word or button press. */
+static const struct wakecert_corpus_event *find_follow_up(const struct wakecert_corpus_file *file, int64_t after)
+{
+    int64_t limit = next_request_start(file, after);
+    const struct wakecert_corpus_event *found = NULL;
+    for (size_t i = 0; i < file->event_count; i++) {
+        const struct wakecert_corpus_event *label = &file->events[i];
+        if (label->type == WAKECERT_EVENT_FOLLOW_UP && label->start >= after && label->start < limit &&
+            (!found || label->start < found->start))
+            found = label;
+    }
+    return found;
+}
+
+static int64_t cloud_delay_samples(const struct host_context *host)
+{
+    return (int64_t)host->options->cloud_delay_ms * WAKECERT_SAMPLE_RATE / 1000;
+}
+
+/* Accept a stream whose speech ends at `speech_end`: StopCapture after it (never in the past). */
+static void cloud_accept(struct host_context *host, int64_t speech_end)
+{
+    int64_t at = speech_end + cloud_delay_samples(host);
+    host->stop_capture_at = at > host->clock ? at : host->clock;
+    host->served_until = speech_end;
+}
+
+/* The labelled wake word within the verification window of a stream starting at `first`, or NULL. */
+static const struct wakecert_corpus_event *labelled_wake_in_window(const struct host_context *host, int64_t first)
+{
+    int64_t window = (int64_t)host->options->verification_window_ms * WAKECERT_SAMPLE_RATE / 1000;
+    const struct wakecert_corpus_file *file = host->file;
+    for (size_t i = 0; i < file->event_count; i++) {
+        const struct wakecert_corpus_event *label = &file->events[i];
+        if (label->type == WAKECERT_EVENT_WAKE && label->end > first && label->start < first + window)
+            return label;
+    }
+    return NULL;
+}
+
+static int64_t speech_end_of(const struct wakecert_corpus_event *label)
+{
+    return label->request_end > label->end ? label->request_end : label->end;
+}
+
+/* Cloud, on the first upload of a stream: decide how to answer it. */
 static void cloud_on_first_upload(struct host_context *host, int64_t first)
 {
     host->verification_done = true;
-    int64_t delay = (int64_t)host->options->cloud_delay_ms * WAKECERT_SAMPLE_RATE / 1000;
-    int64_t window = (int64_t)host->options->verification_window_ms * WAKECERT_SAMPLE_RATE / 1000;
+    if (host->behaviour == CLOUD_SILENT)
+        return;
     const struct wakecert_corpus_file *file = host->file;
     if (host->stream_reason == WAKECERT_STREAM_WAKE) {
-        for (size_t i = 0; i < file->event_count; i++) {
-            const struct wakecert_corpus_event *label = &file->events[i];
-            if (label->type != WAKECERT_EVENT_WAKE || label->end <= first || label->start >= first + window)
-                continue;
-            int64_t request_end = label->request_end > label->end ? label->request_end : label->end;
-            host->stop_capture_at = request_end + delay > host->clock ? request_end + delay : host->clock;
+        if (host->behaviour == CLOUD_REJECT_ALL) {
+            host->reject_at = host->clock + cloud_delay_samples(host);
             return;
         }
-        host->reject_at = host->clock + delay;
+        if (host->options->verification == CLOUD_VERIFY_MODEL && host->verifier) {
+            host->verifier_pending = true;
+            host->verifier_first = first;
+            host->verifier_count = 0;
+            return;
+        }
+        const struct wakecert_corpus_event *label = labelled_wake_in_window(host, first);
+        if (label)
+            cloud_accept(host, speech_end_of(label));
+        else
+            host->reject_at = host->clock + cloud_delay_samples(host);
         return;
     }
     if (host->stream_reason == WAKECERT_STREAM_BUTTON) {
@@ -124,13 +227,54 @@ static void cloud_on_first_upload(struct host_context *host, int64_t first)
         for (size_t i = 0; i < file->event_count; i++)
             if (file->events[i].type == WAKECERT_EVENT_BUTTON && file->events[i].start <= host->stream_opened_at)
                 pressed = &file->events[i];
-        int64_t end = pressed && pressed->request_end > 0 ? pressed->request_end
-                                                          : host->stream_opened_at + 5 * WAKECERT_SAMPLE_RATE;
-        host->stop_capture_at = end + delay > host->clock ? end + delay : host->clock;
+        cloud_accept(host, pressed && pressed->request_end > 0 ? pressed->request_end
+                                                               : host->stream_opened_at + 5 * WAKECERT_SAMPLE_RATE);
         return;
     }
-    /* Follow-up streams: the request is expected within 5 s. */
-    host->stop_capture_at = host->stream_opened_at + 5 * WAKECERT_SAMPLE_RATE + delay;
+    /* A follow-up stream: StopCapture when the follow-up speech ends; nothing if the user stays silent
+     * (the engine must end the stream at the ExpectSpeech timeout). */
+    if (host->follow_up && host->follow_up->end > host->follow_up->start)
+        cloud_accept(host, host->follow_up->end);
+    host->follow_up = NULL;
+}
+
+static void verifier_on_wake(void *ctx, const char *keyword, float score, int64_t start, int64_t end)
+{
+    bool *heard = ctx;
+    *heard = true;
+}
+static void verifier_ignore_open(void *ctx, int reason) {}
+static void verifier_ignore_upload(void *ctx, const int16_t *samples, size_t count, int64_t first) {}
+static void verifier_ignore_close(void *ctx, int reason) {}
+static void verifier_ignore_indicator(void *ctx, int state, int tone) {}
+
+/* Verifier mode: once the stream has sent its pre-roll and the verification window, run the second
+ * detector over exactly what was uploaded and accept or reject. Called between engine calls. */
+static void cloud_run_verifier(struct host_context *host)
+{
+    int64_t needed = (int64_t)(host->options->verification_window_ms + 500) * WAKECERT_SAMPLE_RATE / 1000;
+    if (needed > VERIFIER_BUFFER_SAMPLES)
+        needed = VERIFIER_BUFFER_SAMPLES;
+    if (!host->verifier_pending || (host->stream_open && host->verifier_count < needed))
+        return;
+    host->verifier_pending = false;
+    if (!host->stream_open)
+        return;
+    bool heard = false;
+    struct wakecert_host_callbacks callbacks = {sizeof callbacks, &heard, verifier_on_wake, verifier_ignore_open,
+                                                verifier_ignore_upload, verifier_ignore_close, verifier_ignore_indicator};
+    wakecert_engine *verifier = NULL;
+    if (host->verifier->create(&callbacks, "{\"sensitivity\": 0.2, \"local_only\": true}", &verifier, NULL, 0) == 0) {
+        host->verifier->process(verifier, host->verifier_buffer, (size_t)host->verifier_count);
+        host->verifier->destroy(verifier);
+    }
+    if (!heard) {
+        host->reject_at = host->clock + cloud_delay_samples(host);
+        return;
+    }
+    const struct wakecert_corpus_event *label = labelled_wake_in_window(host, host->verifier_first);
+    /* Verified: the request ends where it is labelled, or (a wake the labels do not know) 2 s from now. */
+    cloud_accept(host, label ? speech_end_of(label) : host->clock + 2 * WAKECERT_SAMPLE_RATE);
 }
 
 static void on_wake(void *ctx, const char *keyword, float score, int64_t start, int64_t end)
@@ -156,7 +300,9 @@ static void on_stream_opened(void *ctx, int reason)
     host->stream_reason = reason;
     host->stream_opened_at = host->clock;
     host->verification_done = false;
+    host->verifier_pending = false;
     host->stop_capture_at = host->reject_at = -1;
+    host->served_until = -1;
 }
 
 static void on_audio_uploaded(void *ctx, const int16_t *samples, size_t count, int64_t first)
@@ -194,6 +340,12 @@ static void on_audio_uploaded(void *ctx, const int16_t *samples, size_t count, i
     }
     if (host->stream_open && !host->verification_done)
         cloud_on_first_upload(host, first);
+    if (host->verifier_pending && samples) {
+        size_t room = (size_t)(VERIFIER_BUFFER_SAMPLES - host->verifier_count);
+        size_t take = count < room ? count : room;
+        memcpy(host->verifier_buffer + host->verifier_count, samples, take * sizeof *samples);
+        host->verifier_count += (int64_t)take;
+    }
 }
 
 static void on_stream_closed(void *ctx, int reason)
@@ -205,6 +357,7 @@ static void on_stream_closed(void *ctx, int reason)
     write_line(host, line);
     host->stream_open = false;
     host->stop_capture_at = host->reject_at = -1;
+    host->verifier_pending = false;
 }
 
 static void on_indicator_changed(void *ctx, int state, int tone)
@@ -234,10 +387,13 @@ static int compare_scheduled(const void *a, const void *b)
     return left->sample < right->sample ? -1 : left->sample > right->sample;
 }
 
-static double thread_cpu_seconds(void)
+/* Time spent inside engine calls is read from the monotonic clock (a vDSO read costing nanoseconds;
+ * the thread CPU clock is a system call, and reading it around a million 1-sample calls would cost
+ * more than the engine). On an otherwise idle core the two agree. */
+static double engine_clock_seconds(void)
 {
     struct timespec now;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+    clock_gettime(CLOCK_MONOTONIC, &now);
     return (double)now.tv_sec + now.tv_nsec / 1e9;
 }
 
@@ -255,6 +411,7 @@ static void write_file_begin(struct host_context *host)
     cJSON *line = cJSON_CreateObject();
     cJSON_AddStringToObject(line, "event", "file_begin");
     cJSON_AddStringToObject(line, "file", file->path);
+    cJSON_AddStringToObject(line, "pass", host->pass);
     cJSON_AddNumberToObject(line, "samples", (double)host->input_count);
     cJSON_AddStringToObject(line, "kind", file->kind);
     cJSON_AddStringToObject(line, "condition", file->condition);
@@ -275,8 +432,65 @@ static void write_file_begin(struct host_context *host)
     write_line(host, line);
 }
 
-/* Run one file through a fresh engine instance. Returns 0, or WAKECERT_ERROR_ENGINE if create failed. */
-static int run_file(struct host_context *host, const struct loaded_engine *engine, struct run_summary *summary,
+/* CPU and audio totals of one pass. */
+struct pass_totals {
+    size_t files;
+    double audio_seconds;
+    double engine_seconds;
+    size_t engine_errors;
+};
+
+static int deliver(struct host_context *host, const struct loaded_engine *engine, wakecert_engine *instance,
+                   const struct scheduled_control *due, struct pass_totals *totals)
+{
+    flush_upload(host);
+    cJSON *line = event_line(host, "control", host->clock);
+    cJSON_AddStringToObject(line, "control", engine_control_name(due->kind));
+    if (due->kind == WAKECERT_CONTROL_EXPECT_SPEECH)
+        cJSON_AddNumberToObject(line, "timeout_ms", due->timeout_ms);
+    cJSON_AddStringToObject(line, "origin", due->from_cloud ? "cloud" : "corpus");
+    write_line(host, line);
+    struct wakecert_control control = {due->kind, due->timeout_ms};
+    double call_started = engine_clock_seconds();
+    int status = engine->table->control(instance, &control);
+    totals->engine_seconds += engine_clock_seconds() - call_started;
+    cloud_run_verifier(host);
+    if (status != 0 && status != WAKECERT_ENGINE_ERROR_UNSUPPORTED) {
+        write_engine_error(host, "control", status, NULL);
+        return -1;
+    }
+    return 0;
+}
+
+/* The next control due at the current clock, if any: scripted ones first, then the cloud's. */
+static bool next_due(struct host_context *host, const struct scheduled_control *scripted, size_t scripted_count,
+                     size_t *next_scripted, struct scheduled_control *due)
+{
+    if (*next_scripted < scripted_count && scripted[*next_scripted].sample <= host->clock) {
+        *due = scripted[(*next_scripted)++];
+        return true;
+    }
+    if (host->expect_speech_due) {
+        host->expect_speech_due = false;
+        *due = (struct scheduled_control){host->clock, WAKECERT_CONTROL_EXPECT_SPEECH, host->options->follow_up_timeout_ms, true};
+        return true;
+    }
+    if (host->stream_open && host->reject_at >= 0 && host->reject_at <= host->clock) {
+        *due = (struct scheduled_control){host->reject_at, WAKECERT_CONTROL_CLOUD_REJECT, 0, true};
+        host->reject_at = -1;
+        return true;
+    }
+    if (host->stream_open && host->stop_capture_at >= 0 && host->stop_capture_at <= host->clock) {
+        *due = (struct scheduled_control){host->stop_capture_at, WAKECERT_CONTROL_STOP_CAPTURE, 0, true};
+        host->stop_capture_at = -1;
+        return true;
+    }
+    return false;
+}
+
+/* Run one file through a fresh engine instance in the current pass. Returns 0, or
+ * WAKECERT_ERROR_ENGINE if create failed. */
+static int run_file(struct host_context *host, const struct loaded_engine *engine, struct pass_totals *totals,
                     char *message, size_t message_size)
 {
     const struct wakecert_corpus_file *file = host->file;
@@ -302,10 +516,10 @@ static int run_file(struct host_context *host, const struct loaded_engine *engin
                                                 on_stream_closed, on_indicator_changed};
     wakecert_engine *instance = NULL;
     char engine_message[512] = "";
-    double cpu_before = thread_cpu_seconds();
+    double call_started = engine_clock_seconds();
     int status = engine->table->create(&callbacks, host->options->engine_config, &instance, engine_message,
                                        sizeof engine_message);
-    summary->engine_cpu_seconds += thread_cpu_seconds() - cpu_before;
+    totals->engine_seconds += engine_clock_seconds() - call_started;
     if (status != 0 || !instance) {
         free(scripted);
         return wakecert_set_error(message, message_size, WAKECERT_ERROR_ENGINE,
@@ -313,44 +527,33 @@ static int run_file(struct host_context *host, const struct loaded_engine *engin
                                   engine_message[0] ? engine_message : "no message");
     }
 
+    host->clock = 0;
+    host->stream_open = false;
+    host->stop_capture_at = host->reject_at = host->served_until = -1;
+    host->expect_speech_due = false;
+    host->follow_up = NULL;
+    host->verifier_pending = false;
     size_t next_scripted = 0;
     bool failed = false;
-    host->clock = 0;
     while (!failed) {
-        /* Deliver every control due now: scripted ones first, then the cloud's. */
-        for (;;) {
-            struct scheduled_control due = {-1, 0, 0, false};
-            if (next_scripted < scripted_count && scripted[next_scripted].sample <= host->clock)
-                due = scripted[next_scripted++];
-            else if (host->stream_open && host->reject_at >= 0 && host->reject_at <= host->clock) {
-                due = (struct scheduled_control){host->reject_at, WAKECERT_CONTROL_CLOUD_REJECT, 0, true};
-                host->reject_at = -1;
-            } else if (host->stream_open && host->stop_capture_at >= 0 && host->stop_capture_at <= host->clock) {
-                due = (struct scheduled_control){host->stop_capture_at, WAKECERT_CONTROL_STOP_CAPTURE, 0, true};
-                host->stop_capture_at = -1;
-            } else
-                break;
-            flush_upload(host);
-            cJSON *line = event_line(host, "control", host->clock);
-            cJSON_AddStringToObject(line, "control", engine_control_name(due.kind));
+        struct scheduled_control due;
+        while (!failed && next_due(host, scripted, scripted_count, &next_scripted, &due)) {
+            /* A StopCapture that ends a request may be followed by the cloud's ExpectSpeech. */
+            const struct wakecert_corpus_event *follow_up = NULL;
+            if (due.kind == WAKECERT_CONTROL_STOP_CAPTURE && host->behaviour == CLOUD_NORMAL && host->served_until >= 0)
+                follow_up = find_follow_up(file, host->served_until);
             if (due.kind == WAKECERT_CONTROL_EXPECT_SPEECH)
-                cJSON_AddNumberToObject(line, "timeout_ms", due.timeout_ms);
-            cJSON_AddStringToObject(line, "origin", due.from_cloud ? "cloud" : "corpus");
-            write_line(host, line);
-            struct wakecert_control control = {due.kind, due.timeout_ms};
-            cpu_before = thread_cpu_seconds();
-            status = engine->table->control(instance, &control);
-            summary->engine_cpu_seconds += thread_cpu_seconds() - cpu_before;
-            if (status != 0 && status != WAKECERT_ENGINE_ERROR_UNSUPPORTED) {
-                write_engine_error(host, "control", status, NULL);
-                failed = true;
-                break;
+                host->follow_up = host->pending_follow_up;
+            failed = deliver(host, engine, instance, &due, totals) != 0;
+            if (follow_up && !host->stream_open) {
+                host->pending_follow_up = follow_up;
+                host->expect_speech_due = true;
             }
         }
         if (failed || host->clock >= host->input_count)
             break;
         /* The next chunk ends at the chunk size or at the next due control, whichever is first. */
-        int64_t until = host->clock + host->options->chunk;
+        int64_t until = host->clock + host->chunk;
         if (until > host->input_count)
             until = host->input_count;
         if (next_scripted < scripted_count && scripted[next_scripted].sample < until &&
@@ -362,23 +565,32 @@ static int run_file(struct host_context *host, const struct loaded_engine *engin
             until = host->stop_capture_at;
         int64_t start = host->clock;
         host->clock = until;
-        cpu_before = thread_cpu_seconds();
+        call_started = engine_clock_seconds();
         status = engine->table->process(instance, host->input + start, (size_t)(until - start));
-        summary->engine_cpu_seconds += thread_cpu_seconds() - cpu_before;
+        totals->engine_seconds += engine_clock_seconds() - call_started;
+        cloud_run_verifier(host);
         if (status != 0) {
             write_engine_error(host, "process", status, NULL);
             failed = true;
         }
     }
-    cpu_before = thread_cpu_seconds();
+    call_started = engine_clock_seconds();
     engine->table->destroy(instance);
-    summary->engine_cpu_seconds += thread_cpu_seconds() - cpu_before;
+    totals->engine_seconds += engine_clock_seconds() - call_started;
     flush_upload(host);
-    summary->engine_errors += failed;
+    totals->engine_errors += failed;
+    totals->files++;
+    totals->audio_seconds += (double)host->clock / WAKECERT_SAMPLE_RATE;
     cJSON *line = event_line(host, "file_end", host->clock);
     write_line(host, line);
     free(scripted);
     return 0;
+}
+
+static long peak_rss_kilobytes(void)
+{
+    struct rusage usage;
+    return getrusage(RUSAGE_SELF, &usage) == 0 ? usage.ru_maxrss : 0;
 }
 
 int run_corpus(const struct run_options *options, const struct wakecert_corpus *corpus,
@@ -388,12 +600,39 @@ int run_corpus(const struct run_options *options, const struct wakecert_corpus *
     memset(summary, 0, sizeof *summary);
     if (options->chunk <= 0)
         return wakecert_set_error(message, message_size, WAKECERT_ERROR_USAGE, "--chunk must be at least 1");
+    struct pass_spec passes[] = {
+        {"main", 0, CLOUD_NORMAL, false, 0},          {"repeat", 0, CLOUD_NORMAL, true, 0},
+        {"chunk_1", 1, CLOUD_NORMAL, true, 0},        {"chunk_512", 512, CLOUD_NORMAL, true, 0},
+        {"chunk_4000", 4000, CLOUD_NORMAL, true, 0},  {"network_loss", 0, CLOUD_SILENT, true, NETWORK_LOSS_PAD_SECONDS},
+        {"cloud_reject", 0, CLOUD_REJECT_ALL, true, 0},
+    };
+    size_t pass_count = options->engine_checks ? sizeof passes / sizeof passes[0] : 1;
+    struct pass_totals totals[sizeof passes / sizeof passes[0]];
+    memset(totals, 0, sizeof totals);
+
+    struct loaded_engine verifier = {0};
+    if (options->verification == CLOUD_VERIFY_MODEL) {
+        int status = engine_load("ref", &verifier, message, message_size);
+        if (status)
+            return status;
+    }
+
     double wall_start = wall_seconds();
     struct wakecert_atomic_file output;
     int status = wakecert_atomic_open(&output, trace_path, message, message_size);
-    if (status)
+    if (status) {
+        engine_unload(&verifier);
         return status;
-    struct host_context host = {.trace = output.stream, .options = options};
+    }
+    struct host_context *host = calloc(1, sizeof *host);
+    if (!host) {
+        wakecert_atomic_abort(&output);
+        engine_unload(&verifier);
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "out of memory");
+    }
+    host->trace = output.stream;
+    host->options = options;
+    host->verifier = verifier.table;
 
     cJSON *begin = cJSON_CreateObject();
     cJSON_AddStringToObject(begin, "event", "run_begin");
@@ -407,8 +646,14 @@ int run_corpus(const struct run_options *options, const struct wakecert_corpus *
     cJSON_AddNumberToObject(begin, "chunk", options->chunk);
     cJSON_AddNumberToObject(begin, "cloud_delay_ms", options->cloud_delay_ms);
     cJSON_AddNumberToObject(begin, "verification_window_ms", options->verification_window_ms);
-    write_line(&host, begin);
+    cJSON_AddNumberToObject(begin, "follow_up_timeout_ms", options->follow_up_timeout_ms);
+    cJSON_AddStringToObject(begin, "verification", options->verification == CLOUD_VERIFY_MODEL ? "model" : "oracle");
+    cJSON *pass_names = cJSON_AddArrayToObject(begin, "passes");
+    for (size_t p = 0; p < pass_count; p++)
+        cJSON_AddItemToArray(pass_names, cJSON_CreateString(passes[p].name));
+    write_line(host, begin);
 
+    double subset_seconds = 0;
     for (size_t i = 0; i < corpus->file_count && status == 0; i++) {
         const struct wakecert_corpus_file *file = &corpus->files[i];
         int16_t *samples = NULL;
@@ -418,23 +663,67 @@ int run_corpus(const struct run_options *options, const struct wakecert_corpus *
             break;
         if (options->progress)
             fprintf(stderr, "\r[%zu/%zu] %-40.40s", i + 1, corpus->file_count, file->path);
-        host.file = file;
-        host.input = samples;
-        host.input_count = count;
-        host.stream_open = false;
-        host.stop_capture_at = host.reject_at = -1;
-        status = run_file(&host, engine, summary, message, message_size);
+        bool in_subset = subset_seconds < options->engine_check_seconds;
+        subset_seconds += (double)count / WAKECERT_SAMPLE_RATE;
+        host->file = file;
+        host->input = samples;
+        host->input_count = count;
+        for (size_t p = 0; p < pass_count && status == 0; p++) {
+            if (passes[p].subset_only && !in_subset)
+                continue;
+            if (passes[p].chunk == options->chunk && strcmp(passes[p].name, "main") != 0 &&
+                strncmp(passes[p].name, "chunk_", 6) == 0)
+                continue; /* the main pass already ran this chunk size */
+            host->pass = passes[p].name;
+            host->chunk = passes[p].chunk ? passes[p].chunk : options->chunk;
+            host->behaviour = passes[p].behaviour;
+            int16_t *padded = NULL;
+            if (passes[p].pad_seconds > 0) {
+                int64_t pad = (int64_t)passes[p].pad_seconds * WAKECERT_SAMPLE_RATE;
+                padded = calloc((size_t)(count + pad), sizeof *padded);
+                if (!padded) {
+                    status = wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "out of memory");
+                    break;
+                }
+                memcpy(padded, samples, (size_t)count * sizeof *samples);
+                host->input = padded;
+                host->input_count = count + pad;
+            }
+            status = run_file(host, engine, &totals[p], message, message_size);
+            free(padded);
+            host->input = samples;
+            host->input_count = count;
+        }
         free(samples);
-        summary->files++;
-        summary->audio_seconds += (double)count / WAKECERT_SAMPLE_RATE;
     }
     if (options->progress)
         fprintf(stderr, "\n");
-    if (status) {
-        if (host.upload_hash) {
-            char discard[WAKECERT_SHA256_HEX_SIZE];
-            wakecert_sha256_finish(host.upload_hash, discard);
+    if (status == 0) {
+        for (size_t p = 0; p < pass_count; p++) {
+            if (totals[p].files == 0)
+                continue;
+            cJSON *end = cJSON_CreateObject();
+            cJSON_AddStringToObject(end, "event", "pass_end");
+            cJSON_AddStringToObject(end, "pass", passes[p].name);
+            cJSON_AddNumberToObject(end, "files", (double)totals[p].files);
+            cJSON_AddNumberToObject(end, "audio_seconds", totals[p].audio_seconds);
+            cJSON_AddNumberToObject(end, "engine_seconds", totals[p].engine_seconds);
+            cJSON_AddNumberToObject(end, "peak_rss_kb", (double)peak_rss_kilobytes());
+            write_line(host, end);
         }
+    }
+    summary->files = totals[0].files;
+    summary->audio_seconds = totals[0].audio_seconds;
+    summary->engine_seconds = totals[0].engine_seconds;
+    for (size_t p = 0; p < pass_count; p++)
+        summary->engine_errors += totals[p].engine_errors;
+    if (host->upload_hash) {
+        char discard[WAKECERT_SHA256_HEX_SIZE];
+        wakecert_sha256_finish(host->upload_hash, discard);
+    }
+    free(host);
+    engine_unload(&verifier);
+    if (status) {
         wakecert_atomic_abort(&output);
         return status;
     }

@@ -4,11 +4,25 @@
  *
  * The harness owns time. Each file gets a fresh engine instance whose sample clock starts at 0; audio
  * goes in chunks of `chunk` samples, cut shorter exactly where a control is due, so a control lands
- * on the sample the timeline names. The cloud simulator answers each stream: for a wake-opened stream
- * it checks whether a labelled wake word lies within the first 1.5 s of uploaded audio (oracle mode)
- * and sends StopCapture at the labelled end of the request plus `cloud_delay_ms`, or a verification
- * reject after `cloud_delay_ms` if there is none; for a button stream it sends StopCapture at the
- * button's labelled request end. Every upload is checked against the samples the harness fed.
+ * on the sample the timeline names. Every upload is checked against the samples the harness fed.
+ *
+ * The cloud simulator answers each stream. For a wake-opened stream it verifies the wake word —
+ * in oracle mode by checking that a labelled wake word lies within the first 1.5 s of uploaded audio,
+ * in verifier mode by running a second detector (the reference engine at a stricter operating point)
+ * over the uploaded audio — and then sends StopCapture at the labelled end of the request plus
+ * `cloud_delay_ms`, or a verification reject after `cloud_delay_ms`. A button stream gets StopCapture
+ * at the button's labelled request end. When a follow-up is labelled after a request, StopCapture is
+ * followed by ExpectSpeech (timeout `follow_up_timeout_ms`), and the follow-up stream gets StopCapture
+ * at the end of the follow-up speech — or nothing, when the label says the user stays silent.
+ *
+ * A certification runs several passes over the audio (each file's trace lines carry the pass name):
+ *   main          every file, the chosen chunk size, the cloud as above;
+ *   repeat        the engine-check subset again, identically (engine.determinism);
+ *   chunk_N       the subset with chunk sizes 1, 512 and 4000 (engine.chunking_invariance);
+ *   network_loss  the subset with a cloud that never answers, each file followed by 20 s of digital
+ *                 silence so a stream left open shows (stream.local_endpoint);
+ *   cloud_reject  the subset with a cloud that rejects every wake stream (stream.cloud_reject_close).
+ * The engine-check subset is the first files of the corpus up to `engine_check_seconds` of audio.
  */
 #ifndef WAKECERT_CONFORMANCE_RUNNER_H
 #define WAKECERT_CONFORMANCE_RUNNER_H
@@ -19,25 +33,35 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+enum cloud_verification {
+    CLOUD_VERIFY_ORACLE = 0,    /* labels decide (deterministic, exact) */
+    CLOUD_VERIFY_MODEL = 1,     /* a second detector over the uploaded audio decides */
+};
+
 struct run_options {
     const char *engine_config;   /* JSON given to create ("{}" if NULL) */
     int chunk;                   /* samples per process() call, default 160 */
     int cloud_delay_ms;          /* cloud latency for StopCapture and rejects, default 200 */
-    int verification_window_ms;  /* oracle: the wake word must lie in this much of the stream's start, default 1500 */
+    int verification_window_ms;  /* the wake word must lie in this much of the stream's start, default 1500 */
+    int follow_up_timeout_ms;    /* timeout sent with ExpectSpeech, default 4000 */
+    int verification;            /* enum cloud_verification, default oracle */
+    double engine_check_seconds; /* audio in the engine-check subset, default 600 */
+    bool engine_checks;          /* run the extra passes, default true */
     bool progress;               /* progress lines on stderr */
 };
 
 struct run_summary {
-    size_t files;
-    double audio_seconds;
-    double engine_cpu_seconds;   /* thread CPU time spent inside engine calls */
+    size_t files;                /* files in the main pass */
+    double audio_seconds;        /* audio in the main pass */
+    double engine_seconds;   /* time inside engine calls (monotonic clock), main pass */
     double wall_seconds;
     size_t engine_errors;
 };
 
 void run_options_default(struct run_options *options);
 
-/** Run every file of the corpus through the engine and write the trace to trace_path atomically.
+/** Run every file of the corpus through the engine (all passes) and write the trace to trace_path
+ *  atomically.
  *  Returns 0 (engine misbehaviour is recorded in the trace, not an error), or a negative wakecert_error:
  *  WAKECERT_ERROR_ENGINE if the engine refuses to be created (message carries its explanation),
  *  IO/FORMAT for corpus or output problems. */

@@ -26,6 +26,7 @@ struct stream_record {
     int64_t open_sample;
     int reason;
     bool triggered;           /* a wake / button / expect_speech preceded it as its reason requires */
+    int64_t trigger_sample;   /* when the button was pressed / ExpectSpeech came, or -1 */
     const struct trace_event *wake;  /* the wake event that opened it (reason wake) */
     int64_t first_claimed;    /* first sample index of its first upload, or -1 */
     int64_t close_sample;     /* or the end of the file when never closed */
@@ -120,13 +121,17 @@ static int analyse_file(const struct trace_file *file, struct file_analysis *out
             stream->first_claimed = -1;
             stream->close_sample = file_end_sample(file);
             stream->available_from = available_from;
+            stream->trigger_sample = -1;
             if (event->code == WAKECERT_STREAM_WAKE) {
                 stream->triggered = last_wake != NULL;
                 stream->wake = last_wake;
-            } else if (event->code == WAKECERT_STREAM_BUTTON)
+            } else if (event->code == WAKECERT_STREAM_BUTTON) {
                 stream->triggered = last_button >= 0;
-            else if (event->code == WAKECERT_STREAM_FOLLOW_UP)
+                stream->trigger_sample = last_button;
+            } else if (event->code == WAKECERT_STREAM_FOLLOW_UP) {
                 stream->triggered = last_expect >= 0;
+                stream->trigger_sample = last_expect;
+            }
             last_wake = NULL;
             last_button = last_expect = -1;
             open = stream;
@@ -459,19 +464,28 @@ static int score_provenance(const struct analysis *analysis, const cJSON *parame
     return 0;
 }
 
-/* ---- stream.stop_capture_close ------------------------------------------------------------------ */
+/* ---- stream.stop_capture_close, stream.cloud_reject_close ------------------------------------- */
 
-static int score_stop_capture_close(const struct analysis *analysis, const cJSON *parameters,
-                                    struct wakecert_requirement_result *result, char *message, size_t message_size)
+/* After each `control_kind` delivered to an open stream, the stream must close within bound_ms.
+ * Measured over the files of every pass named in `passes` (NULL-terminated). */
+static int score_close_on_control(const struct analysis *analysis, const cJSON *parameters,
+                                  struct wakecert_requirement_result *result, char *message, size_t message_size,
+                                  int control_kind, const char *const *passes, const char *what)
 {
     double bound_ms;
     int status = threshold_number(parameters, "max_delay_ms", 10, &bound_ms, message, message_size, result->id);
     if (status)
         return status;
-    size_t stops = 0;
+    size_t controls = 0;
     double worst_ms = 0;
-    for (size_t f = 0; f < analysis->file_count; f++) {
-        const struct trace_file *file = analysis->files[f].file;
+    const struct trace *trace = analysis->trace;
+    for (size_t f = 0; f < trace->file_count; f++) {
+        const struct trace_file *file = &trace->files[f];
+        bool wanted = false;
+        for (const char *const *pass = passes; *pass; pass++)
+            wanted |= strcmp(file->pass, *pass) == 0;
+        if (!wanted)
+            continue;
         bool open = false;
         for (size_t i = 0; i < file->event_count; i++) {
             const struct trace_event *event = &file->events[i];
@@ -479,9 +493,9 @@ static int score_stop_capture_close(const struct analysis *analysis, const cJSON
                 open = true;
             else if (event->type == TRACE_STREAM_CLOSE)
                 open = false;
-            if (event->type != TRACE_CONTROL || event->code != WAKECERT_CONTROL_STOP_CAPTURE || !open)
+            if (event->type != TRACE_CONTROL || event->code != control_kind || !open)
                 continue;
-            stops++;
+            controls++;
             int64_t closed_at = file_end_sample(file);
             int64_t uploaded_after = 0;
             for (size_t j = i + 1; j < file->event_count; j++) {
@@ -496,28 +510,44 @@ static int score_stop_capture_close(const struct analysis *analysis, const cJSON
             if (delay_ms > worst_ms)
                 worst_ms = delay_ms;
             if (delay_ms > bound_ms) {
-                char observed[200];
+                char observed[200], expected[120], located[160];
                 snprintf(observed, sizeof observed, "stream closed %.0f ms later (sample %lld), %lld more samples uploaded",
                          delay_ms, (long long)closed_at, (long long)uploaded_after);
+                snprintf(expected, sizeof expected, "the stream closes at once on %s", what);
+                snprintf(located, sizeof located, "%s (pass %s)", file->name, file->pass);
                 wakecert_requirement_add_evidence(result,
-                    evidence(file->name, event->sample, event->sample, closed_at,
-                             "the stream closes at once on StopCapture", observed),
-                    EVIDENCE_LIMIT);
+                    evidence(located, event->sample, event->sample, closed_at, expected, observed), EVIDENCE_LIMIT);
             }
         }
     }
     set_unit(result, "ms", "<=");
     result->threshold = bound_ms;
-    if (stops == 0) {
-        snprintf(result->summary, sizeof result->summary, "no StopCapture was sent to an open stream: nothing to measure");
+    if (controls == 0) {
+        snprintf(result->summary, sizeof result->summary, "no %s was sent to an open stream: nothing to measure", what);
         return 0;
     }
     result->has_measurement = true;
     result->measured = worst_ms;
-    snprintf(result->summary, sizeof result->summary, "worst close delay after StopCapture %.0f ms over %zu StopCaptures",
-             worst_ms, stops);
+    snprintf(result->summary, sizeof result->summary, "worst close delay after %s %.0f ms over %zu of them", what,
+             worst_ms, controls);
     judge(result);
     return 0;
+}
+
+static int score_stop_capture_close(const struct analysis *analysis, const cJSON *parameters,
+                                    struct wakecert_requirement_result *result, char *message, size_t message_size)
+{
+    static const char *const passes[] = {"main", NULL};
+    return score_close_on_control(analysis, parameters, result, message, message_size, WAKECERT_CONTROL_STOP_CAPTURE,
+                                  passes, "StopCapture");
+}
+
+static int score_cloud_reject_close(const struct analysis *analysis, const cJSON *parameters,
+                                    struct wakecert_requirement_result *result, char *message, size_t message_size)
+{
+    static const char *const passes[] = {"main", "cloud_reject", NULL};
+    return score_close_on_control(analysis, parameters, result, message, message_size, WAKECERT_CONTROL_CLOUD_REJECT,
+                                  passes, "a cloud rejection");
 }
 
 /* ---- indicator.on_while_streaming --------------------------------------------------------------- */
@@ -897,6 +927,552 @@ static int score_detection_latency(const struct analysis *analysis, const cJSON 
     return 0;
 }
 
+/* ---- wake.index_accuracy ----------------------------------------------------------------------- */
+
+static int score_index_accuracy(const struct analysis *analysis, const cJSON *parameters,
+                                struct wakecert_requirement_result *result, char *message, size_t message_size)
+{
+    double max_error_ms, min_fraction;
+    int status = threshold_number(parameters, "max_error_ms", 100, &max_error_ms, message, message_size, result->id);
+    if (!status)
+        status = threshold_number(parameters, "min_fraction", 0.95, &min_fraction, message, message_size, result->id);
+    if (status)
+        return status;
+    size_t hits = 0, accurate = 0;
+    double worst_ms = 0;
+    for (size_t f = 0; f < analysis->file_count; f++) {
+        const struct file_analysis *file = &analysis->files[f];
+        for (size_t l = 0; l < file->file->label_count; l++) {
+            if (file->label_hit[l] < 0)
+                continue;
+            const struct wakecert_corpus_event *label = &file->file->labels[l];
+            const struct trace_event *hit = file->detections[file->label_hit[l]].event;
+            double error_ms = fabs((double)(hit->start - label->start)) / SAMPLES_PER_MS;
+            hits++;
+            if (error_ms > worst_ms)
+                worst_ms = error_ms;
+            if (error_ms <= max_error_ms) {
+                accurate++;
+                continue;
+            }
+            char expected[120], observed[120];
+            snprintf(expected, sizeof expected, "reported start within %.0f ms of the labelled start %lld", max_error_ms,
+                     (long long)label->start);
+            snprintf(observed, sizeof observed, "reported start %lld, %.0f ms off", (long long)hit->start, error_ms);
+            wakecert_requirement_add_evidence(result,
+                evidence(file->file->name, hit->sample, label->start, label->end, expected, observed), EVIDENCE_LIMIT);
+        }
+    }
+    set_unit(result, "fraction", ">=");
+    result->threshold = min_fraction;
+    result->details = cJSON_CreateObject();
+    cJSON_AddNumberToObject(result->details, "detections", (double)hits);
+    cJSON_AddNumberToObject(result->details, "max_error_ms", max_error_ms);
+    cJSON_AddNumberToObject(result->details, "worst_error_ms", worst_ms);
+    if (hits == 0) {
+        snprintf(result->summary, sizeof result->summary, "no detected wake words: nothing to measure");
+        return 0;
+    }
+    result->has_measurement = true;
+    result->measured = (double)accurate / (double)hits;
+    snprintf(result->summary, sizeof result->summary,
+             "%zu of %zu reported wake starts within %.0f ms of the label (worst %.0f ms)", accurate, hits, max_error_ms,
+             worst_ms);
+    judge(result);
+    return 0;
+}
+
+/* ---- wake.confusable_rejection, wake.media_suppression ------------------------------------------ */
+
+/* Detections reported in [label start, label end + 0.5 s] of labels of `label_type`. */
+static int score_label_wakes(const struct analysis *analysis, struct wakecert_requirement_result *result, int label_type,
+                             double per, const char *what, size_t *out_labels, size_t *out_woken)
+{
+    size_t labels = 0, woken = 0;
+    for (size_t f = 0; f < analysis->file_count; f++) {
+        const struct file_analysis *file = &analysis->files[f];
+        for (size_t l = 0; l < file->file->label_count; l++) {
+            const struct wakecert_corpus_event *label = &file->file->labels[l];
+            if (label->type != label_type || inside_mute(file, label->start))
+                continue;
+            labels++;
+            for (size_t d = 0; d < file->detection_count; d++) {
+                const struct trace_event *event = file->detections[d].event;
+                if (file->detections[d].duplicate || event->sample < label->start ||
+                    event->sample > label->end + SCORER_HIT_AFTER_END_SAMPLES)
+                    continue;
+                woken++;
+                char observed[160];
+                snprintf(observed, sizeof observed, "woke on %s \"%s\" (score %.3f)", what, label->word, event->score);
+                wakecert_requirement_add_evidence(result,
+                    evidence(file->file->name, event->sample, label->start, label->end, "no wake", observed),
+                    EVIDENCE_LIMIT);
+                break;
+            }
+        }
+    }
+    *out_labels = labels;
+    *out_woken = woken;
+    if (labels) {
+        result->has_measurement = true;
+        result->measured = per * (double)woken / (double)labels;
+    }
+    return 0;
+}
+
+static int score_confusable_rejection(const struct analysis *analysis, const cJSON *parameters,
+                                      struct wakecert_requirement_result *result, char *message, size_t message_size)
+{
+    double bound;
+    int status = threshold_number(parameters, "max_per_1000", 1, &bound, message, message_size, result->id);
+    if (status)
+        return status;
+    size_t labels, woken;
+    score_label_wakes(analysis, result, WAKECERT_EVENT_CONFUSABLE, 1000.0, "the confusable", &labels, &woken);
+    set_unit(result, "per_1000", "<=");
+    result->threshold = bound;
+    if (!labels) {
+        snprintf(result->summary, sizeof result->summary, "the corpus has no confusable words: nothing to measure");
+        return 0;
+    }
+    snprintf(result->summary, sizeof result->summary, "%zu wakes on %zu confusable utterances", woken, labels);
+    judge(result);
+    return 0;
+}
+
+static int score_media_suppression(const struct analysis *analysis, const cJSON *parameters,
+                                   struct wakecert_requirement_result *result, char *message, size_t message_size)
+{
+    double bound;
+    int status = threshold_number(parameters, "max_rate", 0.1, &bound, message, message_size, result->id);
+    if (status)
+        return status;
+    size_t labels, woken;
+    score_label_wakes(analysis, result, WAKECERT_EVENT_MEDIA_WAKE, 1.0, "media speech", &labels, &woken);
+    set_unit(result, "ratio", "<=");
+    result->threshold = bound;
+    if (!labels) {
+        snprintf(result->summary, sizeof result->summary, "the corpus has no wake words in media audio: nothing to measure");
+        return 0;
+    }
+    snprintf(result->summary, sizeof result->summary, "acted on %zu of %zu wake words spoken by TV or radio", woken, labels);
+    judge(result);
+    return 0;
+}
+
+/* ---- upload.button_no_preroll ------------------------------------------------------------------- */
+
+static int score_button_no_preroll(const struct analysis *analysis, const cJSON *parameters,
+                                   struct wakecert_requirement_result *result, char *message, size_t message_size)
+{
+    double bound_ms;
+    int status = threshold_number(parameters, "max_ms", 0, &bound_ms, message, message_size, result->id);
+    if (status)
+        return status;
+    size_t streams = 0;
+    double worst_ms = 0;
+    for (size_t f = 0; f < analysis->file_count; f++) {
+        const struct file_analysis *file = &analysis->files[f];
+        for (size_t s = 0; s < file->stream_count; s++) {
+            const struct stream_record *stream = &file->streams[s];
+            if (stream->reason != WAKECERT_STREAM_BUTTON || stream->first_claimed < 0 || stream->trigger_sample < 0)
+                continue;
+            streams++;
+            double before_ms = (double)(stream->trigger_sample - stream->first_claimed) / SAMPLES_PER_MS;
+            if (before_ms < 0)
+                before_ms = 0;
+            if (before_ms > worst_ms)
+                worst_ms = before_ms;
+            if (before_ms > bound_ms) {
+                char expected[120], observed[120];
+                snprintf(expected, sizeof expected, "nothing from before the button press at sample %lld",
+                         (long long)stream->trigger_sample);
+                snprintf(observed, sizeof observed, "%.0f ms of audio from before the press uploaded", before_ms);
+                wakecert_requirement_add_evidence(result,
+                    evidence(file->file->name, stream->open_sample, stream->first_claimed, stream->trigger_sample, expected,
+                             observed),
+                    EVIDENCE_LIMIT);
+            }
+        }
+    }
+    set_unit(result, "ms", "<=");
+    result->threshold = bound_ms;
+    if (!streams) {
+        snprintf(result->summary, sizeof result->summary, "no button-opened stream uploaded audio: nothing to measure");
+        return 0;
+    }
+    result->has_measurement = true;
+    result->measured = worst_ms;
+    snprintf(result->summary, sizeof result->summary, "at most %.0f ms from before the press over %zu button streams",
+             worst_ms, streams);
+    judge(result);
+    return 0;
+}
+
+/* ---- stream.local_endpoint ---------------------------------------------------------------------- */
+
+static int score_local_endpoint(const struct analysis *analysis, const cJSON *parameters,
+                                struct wakecert_requirement_result *result, char *message, size_t message_size)
+{
+    double bound_ms;
+    int status = threshold_number(parameters, "max_stream_ms", 15000, &bound_ms, message, message_size, result->id);
+    if (status)
+        return status;
+    const struct trace *trace = analysis->trace;
+    size_t streams = 0;
+    double worst_ms = 0;
+    for (size_t f = 0; f < trace->file_count; f++) {
+        const struct trace_file *file = &trace->files[f];
+        if (strcmp(file->pass, "network_loss") != 0)
+            continue;
+        int64_t opened = -1;
+        for (size_t i = 0; i <= file->event_count; i++) {
+            const struct trace_event *event = i < file->event_count ? &file->events[i] : NULL;
+            if (event && event->type == TRACE_STREAM_OPEN) {
+                opened = event->sample;
+                streams++;
+                continue;
+            }
+            if (opened < 0 || (event && event->type != TRACE_STREAM_CLOSE))
+                continue;
+            int64_t closed = event ? event->sample : file_end_sample(file);
+            double duration_ms = (double)(closed - opened) / SAMPLES_PER_MS;
+            if (duration_ms > worst_ms)
+                worst_ms = duration_ms;
+            if (duration_ms > bound_ms) {
+                char observed[160], expected[120];
+                snprintf(expected, sizeof expected, "with no answer from the cloud, the stream ends within %.0f ms", bound_ms);
+                snprintf(observed, sizeof observed, "%s after %.0f ms", event ? "closed" : "still open at the end of the file",
+                         duration_ms);
+                wakecert_requirement_add_evidence(result,
+                    evidence(file->name, opened, opened, closed, expected, observed), EVIDENCE_LIMIT);
+            }
+            opened = -1;
+        }
+    }
+    set_unit(result, "ms", "<=");
+    result->threshold = bound_ms;
+    if (!streams) {
+        snprintf(result->summary, sizeof result->summary, "no stream opened in the network-loss pass: nothing to measure");
+        return 0;
+    }
+    result->has_measurement = true;
+    result->measured = worst_ms;
+    snprintf(result->summary, sizeof result->summary,
+             "with the network gone, the longest of %zu streams lasted %.0f ms", streams, worst_ms);
+    judge(result);
+    return 0;
+}
+
+/* ---- followup.window_bound ---------------------------------------------------------------------- */
+
+static int score_follow_up_window(const struct analysis *analysis, const cJSON *parameters,
+                                  struct wakecert_requirement_result *result, char *message, size_t message_size)
+{
+    double tolerance_ms;
+    int status = threshold_number(parameters, "tolerance_ms", 10, &tolerance_ms, message, message_size, result->id);
+    if (status)
+        return status;
+    size_t windows = 0;
+    double worst_ms = 0;
+    for (size_t f = 0; f < analysis->file_count; f++) {
+        const struct trace_file *file = analysis->files[f].file;
+        for (size_t i = 0; i < file->event_count; i++) {
+            const struct trace_event *expect = &file->events[i];
+            if (expect->type != TRACE_CONTROL || expect->code != WAKECERT_CONTROL_EXPECT_SPEECH)
+                continue;
+            int64_t deadline = expect->sample + (int64_t)expect->timeout_ms * WAKECERT_SAMPLE_RATE / 1000;
+            /* The follow-up stream: the next stream_open; ends at its close or at a StopCapture. */
+            int64_t opened = -1, ended = -1, first_claimed = -1;
+            bool stopped = false;
+            for (size_t j = i + 1; j < file->event_count; j++) {
+                const struct trace_event *event = &file->events[j];
+                if (opened < 0 && event->type == TRACE_STREAM_OPEN) {
+                    if (event->code != WAKECERT_STREAM_FOLLOW_UP)
+                        break;
+                    opened = event->sample;
+                } else if (opened >= 0 && first_claimed < 0 && event->type == TRACE_UPLOAD)
+                    first_claimed = event->first;
+                else if (opened >= 0 && event->type == TRACE_CONTROL && event->code == WAKECERT_CONTROL_STOP_CAPTURE)
+                    stopped = true;
+                else if (opened >= 0 && event->type == TRACE_STREAM_CLOSE) {
+                    ended = event->sample;
+                    break;
+                }
+            }
+            if (opened < 0)
+                continue; /* the engine did not take up the follow-up: nothing streamed */
+            windows++;
+            if (ended < 0)
+                ended = file_end_sample(file);
+            double overrun_ms = stopped ? 0 : (double)(ended - deadline) / SAMPLES_PER_MS;
+            double early_ms = first_claimed >= 0 && first_claimed < expect->sample
+                                  ? (double)(expect->sample - first_claimed) / SAMPLES_PER_MS
+                                  : 0;
+            double excess = overrun_ms > early_ms ? overrun_ms : early_ms;
+            if (excess > worst_ms)
+                worst_ms = excess;
+            if (excess > tolerance_ms) {
+                char expected[160], observed[160];
+                snprintf(expected, sizeof expected, "the follow-up stream holds audio from the ExpectSpeech (sample %lld) "
+                         "to at most its %d ms timeout", (long long)expect->sample, expect->timeout_ms);
+                if (early_ms > overrun_ms)
+                    snprintf(observed, sizeof observed, "%.0f ms from before the ExpectSpeech uploaded", early_ms);
+                else
+                    snprintf(observed, sizeof observed, "the stream stayed open %.0f ms past the timeout", overrun_ms);
+                wakecert_requirement_add_evidence(result,
+                    evidence(file->name, expect->sample, expect->sample, ended, expected, observed), EVIDENCE_LIMIT);
+            }
+        }
+    }
+    set_unit(result, "ms", "<=");
+    result->threshold = tolerance_ms;
+    if (!windows) {
+        snprintf(result->summary, sizeof result->summary, "no follow-up stream was opened: nothing to measure");
+        return 0;
+    }
+    result->has_measurement = true;
+    result->measured = worst_ms;
+    snprintf(result->summary, sizeof result->summary, "worst excess over %zu follow-up windows: %.0f ms", windows, worst_ms);
+    judge(result);
+    return 0;
+}
+
+/* ---- local_only.no_audio_upload ----------------------------------------------------------------- */
+
+static int score_local_only(const struct analysis *analysis, const cJSON *parameters,
+                            struct wakecert_requirement_result *result, char *message, size_t message_size)
+{
+    int64_t uploaded = 0;
+    size_t streams = 0, detections = 0, positives = 0;
+    for (size_t f = 0; f < analysis->file_count; f++) {
+        const struct file_analysis *file = &analysis->files[f];
+        streams += file->stream_count;
+        for (size_t d = 0; d < file->detection_count; d++)
+            detections += !file->detections[d].duplicate;
+        for (size_t l = 0; l < file->file->label_count; l++)
+            positives += file->file->labels[l].type == WAKECERT_EVENT_WAKE;
+        for (size_t i = 0; i < file->file->event_count; i++) {
+            const struct trace_event *event = &file->file->events[i];
+            if (event->type != TRACE_UPLOAD && event->type != TRACE_STREAM_OPEN)
+                continue;
+            if (event->type == TRACE_UPLOAD)
+                uploaded += event->count;
+            char observed[120];
+            snprintf(observed, sizeof observed, event->type == TRACE_UPLOAD ? "%lld samples uploaded" : "a stream opened",
+                     (long long)event->count);
+            wakecert_requirement_add_evidence(result,
+                evidence(file->file->name, event->sample, event->type == TRACE_UPLOAD ? event->first : -1,
+                         event->type == TRACE_UPLOAD ? event->first + event->count : -1,
+                         "in local-only mode no stream opens and no audio leaves", observed),
+                EVIDENCE_LIMIT);
+        }
+    }
+    set_unit(result, "samples", "<=");
+    result->threshold = 0;
+    result->has_measurement = true;
+    result->measured = (double)uploaded;
+    bool deaf = positives > 0 && detections == 0;
+    result->status = uploaded == 0 && streams == 0 && !deaf ? WAKECERT_STATUS_PASS : WAKECERT_STATUS_FAIL;
+    if (deaf)
+        wakecert_requirement_add_evidence(result, evidence("(all files)", 0, -1, -1,
+            "wake words are still detected and reported locally", "no wake reported at all"), EVIDENCE_LIMIT);
+    snprintf(result->summary, sizeof result->summary, "%lld samples uploaded in %zu streams; %zu wakes still reported",
+             (long long)uploaded, streams, detections);
+    return 0;
+}
+
+/* ---- engine.determinism, engine.chunking_invariance --------------------------------------------- */
+
+static const struct trace_file *find_pass_file(const struct trace *trace, const char *pass, const char *name)
+{
+    for (size_t f = 0; f < trace->file_count; f++)
+        if (strcmp(trace->files[f].pass, pass) == 0 && strcmp(trace->files[f].name, name) == 0)
+            return &trace->files[f];
+    return NULL;
+}
+
+static bool same_event(const struct trace_event *a, const struct trace_event *b)
+{
+    return a->type == b->type && a->sample == b->sample && a->code == b->code && a->tone == b->tone &&
+           a->from_cloud == b->from_cloud && a->timeout_ms == b->timeout_ms && strcmp(a->keyword, b->keyword) == 0 &&
+           a->score == b->score && a->start == b->start && a->end == b->end && a->first == b->first &&
+           a->count == b->count && a->matches_input == b->matches_input && strcmp(a->sha256, b->sha256) == 0;
+}
+
+static const char *trace_event_name(int type)
+{
+    static const char *const names[] = {"?", "control", "wake", "stream_open", "upload", "stream_close", "indicator",
+                                        "engine_error"};
+    return type > 0 && type <= TRACE_ENGINE_ERROR ? names[type] : "?";
+}
+
+static int score_determinism(const struct analysis *analysis, const cJSON *parameters,
+                             struct wakecert_requirement_result *result, char *message, size_t message_size)
+{
+    const struct trace *trace = analysis->trace;
+    size_t compared = 0, differing = 0;
+    for (size_t f = 0; f < trace->file_count; f++) {
+        const struct trace_file *again = &trace->files[f];
+        if (strcmp(again->pass, "repeat") != 0)
+            continue;
+        const struct trace_file *first = find_pass_file(trace, "main", again->name);
+        if (!first)
+            continue;
+        compared++;
+        size_t n = first->event_count < again->event_count ? first->event_count : again->event_count;
+        size_t at = 0;
+        while (at < n && same_event(&first->events[at], &again->events[at]))
+            at++;
+        if (at == n && first->event_count == again->event_count)
+            continue;
+        differing++;
+        char observed[200];
+        const struct trace_event *where = at < first->event_count ? &first->events[at] : &again->events[at];
+        snprintf(observed, sizeof observed, "event %zu differs (%s at sample %lld the first time); %zu vs %zu events", at,
+                 trace_event_name(where->type), (long long)where->sample, first->event_count, again->event_count);
+        wakecert_requirement_add_evidence(result,
+            evidence(again->name, where->sample, -1, -1, "the same input twice gives the same trace", observed),
+            EVIDENCE_LIMIT);
+    }
+    set_unit(result, "files", "<=");
+    result->threshold = 0;
+    if (!compared) {
+        snprintf(result->summary, sizeof result->summary, "no repeat pass in the trace: nothing to measure");
+        return 0;
+    }
+    result->has_measurement = true;
+    result->measured = (double)differing;
+    snprintf(result->summary, sizeof result->summary, "%zu of %zu files behaved differently when played again", differing,
+             compared);
+    judge(result);
+    return 0;
+}
+
+/* Wake report times of a file, in order. */
+static size_t wake_times(const struct trace_file *file, int64_t *out, size_t capacity)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < file->event_count; i++)
+        if (file->events[i].type == TRACE_WAKE && count < capacity)
+            out[count++] = file->events[i].sample;
+    return count;
+}
+
+static int score_chunking_invariance(const struct analysis *analysis, const cJSON *parameters,
+                                     struct wakecert_requirement_result *result, char *message, size_t message_size)
+{
+    const struct trace *trace = analysis->trace;
+    static const struct {
+        const char *pass;
+        int chunk;
+    } variants[] = {{"chunk_1", 1}, {"chunk_512", 512}, {"chunk_4000", 4000}};
+    size_t compared = 0, mismatches = 0;
+    int64_t main_times[256], other_times[256];
+    for (size_t f = 0; f < trace->file_count; f++) {
+        const struct trace_file *main_file = &trace->files[f];
+        if (strcmp(main_file->pass, "main") != 0)
+            continue;
+        size_t main_count = wake_times(main_file, main_times, 256);
+        for (size_t v = 0; v < sizeof variants / sizeof variants[0]; v++) {
+            const struct trace_file *other = find_pass_file(trace, variants[v].pass, main_file->name);
+            if (!other)
+                continue;
+            compared++;
+            size_t other_count = wake_times(other, other_times, 256);
+            int64_t allowed = variants[v].chunk > trace->chunk ? variants[v].chunk : trace->chunk;
+            bool same = main_count == other_count;
+            size_t at = 0;
+            for (; same && at < main_count; at++)
+                same = llabs(main_times[at] - other_times[at]) <= allowed;
+            if (same)
+                continue;
+            mismatches++;
+            char observed[200], expected[160];
+            snprintf(expected, sizeof expected, "the same wake decisions within one chunk (%lld samples) as with chunk %d",
+                     (long long)allowed, trace->chunk);
+            snprintf(observed, sizeof observed, "with chunk %d: %zu wakes against %zu%s", variants[v].chunk, other_count,
+                     main_count, main_count == other_count ? ", reported at different times" : "");
+            wakecert_requirement_add_evidence(result,
+                evidence(main_file->name, at > 0 && at <= main_count ? main_times[at - 1] : 0, -1, -1, expected, observed),
+                EVIDENCE_LIMIT);
+        }
+    }
+    set_unit(result, "files", "<=");
+    result->threshold = 0;
+    if (!compared) {
+        snprintf(result->summary, sizeof result->summary, "no chunk-size passes in the trace: nothing to measure");
+        return 0;
+    }
+    result->has_measurement = true;
+    result->measured = (double)mismatches;
+    snprintf(result->summary, sizeof result->summary,
+             "%zu of %zu (file, chunk size) runs changed the wake decisions (chunk sizes 1, 512, 4000 against %d)",
+             mismatches, compared, trace->chunk);
+    judge(result);
+    return 0;
+}
+
+/* ---- perf.realtime_factor, perf.memory ---------------------------------------------------------- */
+
+static const struct trace_pass *main_pass_totals(const struct trace *trace)
+{
+    for (size_t p = 0; p < trace->pass_count; p++)
+        if (strcmp(trace->passes[p].name, "main") == 0)
+            return &trace->passes[p];
+    return NULL;
+}
+
+static int score_realtime_factor(const struct analysis *analysis, const cJSON *parameters,
+                                 struct wakecert_requirement_result *result, char *message, size_t message_size)
+{
+    double bound;
+    int status = threshold_number(parameters, "max", 0.1, &bound, message, message_size, result->id);
+    if (status)
+        return status;
+    const struct trace_pass *pass = main_pass_totals(analysis->trace);
+    set_unit(result, "ratio", "<=");
+    result->threshold = bound;
+    if (!pass || pass->audio_seconds <= 0) {
+        snprintf(result->summary, sizeof result->summary, "the trace has no main-pass totals: nothing to measure");
+        return 0;
+    }
+    result->has_measurement = true;
+    result->measured = pass->engine_seconds / pass->audio_seconds;
+    snprintf(result->summary, sizeof result->summary, "%.3f s inside engine calls for %.1f s of audio", pass->engine_seconds,
+             pass->audio_seconds);
+    if (result->measured > bound)
+        wakecert_requirement_add_evidence(result, evidence("(all files)", 0, -1, -1, "the engine keeps up with the audio",
+                                                           result->summary), EVIDENCE_LIMIT);
+    judge(result);
+    return 0;
+}
+
+static int score_memory(const struct analysis *analysis, const cJSON *parameters,
+                        struct wakecert_requirement_result *result, char *message, size_t message_size)
+{
+    double bound;
+    int status = threshold_number(parameters, "max_mb", 256, &bound, message, message_size, result->id);
+    if (status)
+        return status;
+    const struct trace_pass *pass = main_pass_totals(analysis->trace);
+    set_unit(result, "MB", "<=");
+    result->threshold = bound;
+    if (!pass || pass->peak_rss_kb <= 0) {
+        snprintf(result->summary, sizeof result->summary, "the trace has no memory figure: nothing to measure");
+        return 0;
+    }
+    result->has_measurement = true;
+    result->measured = pass->peak_rss_kb / 1024.0;
+    snprintf(result->summary, sizeof result->summary,
+             "peak resident memory %.1f MB (of the process running the engine, harness included)", result->measured);
+    if (result->measured > bound)
+        wakecert_requirement_add_evidence(result, evidence("(all files)", 0, -1, -1, "memory within the bound",
+                                                           result->summary), EVIDENCE_LIMIT);
+    judge(result);
+    return 0;
+}
+
 /* ---- dispatch ----------------------------------------------------------------------------------- */
 
 static const struct {
@@ -906,12 +1482,24 @@ static const struct {
     {"upload.zero_without_wake", score_zero_without_wake},
     {"upload.preroll_bounds", score_preroll_bounds},
     {"upload.provenance", score_provenance},
+    {"upload.button_no_preroll", score_button_no_preroll},
     {"stream.stop_capture_close", score_stop_capture_close},
+    {"stream.cloud_reject_close", score_cloud_reject_close},
+    {"stream.local_endpoint", score_local_endpoint},
     {"indicator.on_while_streaming", score_indicator},
     {"mic.off_no_capture", score_mic_off},
     {"wake.false_reject_rate", score_false_reject_rate},
     {"wake.false_wakes_per_hour", score_false_wakes_per_hour},
     {"wake.detection_latency", score_detection_latency},
+    {"wake.index_accuracy", score_index_accuracy},
+    {"wake.confusable_rejection", score_confusable_rejection},
+    {"wake.media_suppression", score_media_suppression},
+    {"followup.window_bound", score_follow_up_window},
+    {"local_only.no_audio_upload", score_local_only},
+    {"engine.determinism", score_determinism},
+    {"engine.chunking_invariance", score_chunking_invariance},
+    {"perf.realtime_factor", score_realtime_factor},
+    {"perf.memory", score_memory},
 };
 #define SCORED_COUNT (sizeof scored_requirements / sizeof scored_requirements[0])
 
@@ -977,14 +1565,18 @@ int score_trace(const struct trace *trace, const struct profile *profile, struct
             return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
                                       "%s: requirement \"%s\" is not one wakecert can score", profile->path, id);
     }
-    struct analysis analysis = {trace, calloc(trace->file_count + 1, sizeof(struct file_analysis)), trace->file_count};
+    /* Most requirements are measured on the main pass; the engine checks compare passes. */
+    struct analysis analysis = {trace, calloc(trace->file_count + 1, sizeof(struct file_analysis)), 0};
     if (!analysis.files)
         return wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "out of memory");
-    for (size_t f = 0; f < trace->file_count; f++)
-        if (analyse_file(&trace->files[f], &analysis.files[f]) != 0) {
+    for (size_t f = 0; f < trace->file_count; f++) {
+        if (strcmp(trace->files[f].pass, "main") != 0)
+            continue;
+        if (analyse_file(&trace->files[f], &analysis.files[analysis.file_count++]) != 0) {
             free_analysis(&analysis);
             return wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "out of memory");
         }
+    }
 
     snprintf(results->kind, sizeof results->kind, "engine");
     snprintf(results->profile, sizeof results->profile, "%s", profile->name);

@@ -41,6 +41,7 @@ struct trace_file *trace_add_file(struct trace *trace, const char *name)
     struct trace_file *file = &trace->files[trace->file_count++];
     memset(file, 0, sizeof *file);
     file->name = strdup(name);
+    snprintf(file->pass, sizeof file->pass, "main");
     return file;
 }
 
@@ -53,6 +54,21 @@ void trace_free(struct trace *trace)
     }
     free(trace->files);
     memset(trace, 0, sizeof *trace);
+}
+
+void trace_keep_pass(struct trace *trace, const char *pass)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < trace->file_count; i++) {
+        if (strcmp(trace->files[i].pass, pass) == 0) {
+            trace->files[kept++] = trace->files[i];
+            continue;
+        }
+        free(trace->files[i].name);
+        free(trace->files[i].labels);
+        free(trace->files[i].events);
+    }
+    trace->file_count = kept;
 }
 
 static void copy_string(char *out, size_t out_size, const cJSON *object, const char *name)
@@ -124,8 +140,22 @@ int trace_read(const char *path, struct trace *trace, char *message, size_t mess
             copy_string(trace->engine_path, sizeof trace->engine_path, object, "engine_path");
             copy_string(trace->corpus_name, sizeof trace->corpus_name, object, "corpus");
             copy_string(trace->corpus_sha256, sizeof trace->corpus_sha256, object, "corpus_sha256");
+            copy_string(trace->engine_config, sizeof trace->engine_config, object, "engine_config");
             trace->chunk = (int)wakecert_json_number(object, "chunk", 160);
+            trace->follow_up_timeout_ms = (int)wakecert_json_number(object, "follow_up_timeout_ms", 0);
             trace->cloud_delay_ms = (int)wakecert_json_number(object, "cloud_delay_ms", 0);
+            cJSON_Delete(object);
+            continue;
+        }
+        if (strcmp(event, "pass_end") == 0 && saw_run) {
+            if (trace->pass_count < sizeof trace->passes / sizeof trace->passes[0]) {
+                struct trace_pass *pass = &trace->passes[trace->pass_count++];
+                copy_string(pass->name, sizeof pass->name, object, "pass");
+                pass->files = wakecert_json_number(object, "files", 0);
+                pass->audio_seconds = wakecert_json_number(object, "audio_seconds", 0);
+                pass->engine_seconds = wakecert_json_number(object, "engine_seconds", 0);
+                pass->peak_rss_kb = wakecert_json_number(object, "peak_rss_kb", 0);
+            }
             cJSON_Delete(object);
             continue;
         }
@@ -143,6 +173,9 @@ int trace_read(const char *path, struct trace *trace, char *message, size_t mess
                 status = wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "%s: out of memory", path);
                 break;
             }
+            copy_string(current->pass, sizeof current->pass, object, "pass");
+            if (!current->pass[0])
+                snprintf(current->pass, sizeof current->pass, "main");
             copy_string(current->kind, sizeof current->kind, object, "kind");
             copy_string(current->condition, sizeof current->condition, object, "condition");
             current->samples = (int64_t)wakecert_json_number(object, "samples", 0);
@@ -196,6 +229,7 @@ int trace_read(const char *path, struct trace *trace, char *message, size_t mess
             parsed.count = (int64_t)wakecert_json_number(object, "count", 0);
             parsed.matches_input = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(object, "matches_input"));
             parsed.first_mismatch = (int64_t)wakecert_json_number(object, "first_mismatch", -1);
+            copy_string(parsed.sha256, sizeof parsed.sha256, object, "sha256");
         } else if (strcmp(event, "stream_close") == 0) {
             parsed.type = TRACE_STREAM_CLOSE;
             const char *reason = wakecert_json_string(object, "reason");

@@ -6,8 +6,9 @@
  * what their engine did.
  *
  * Lines ("event" field):
- *   run_begin   {engine, engine_version, engine_sha256, engine_config, corpus, corpus_sha256, chunk, cloud_delay_ms, wakecert}
- *   file_begin  {file, samples, kind, condition, sha256, labels:[{type, start, end, request_end, word}]}
+ *   run_begin   {engine, engine_version, engine_sha256, engine_path, engine_config, corpus, corpus_sha256, chunk,
+ *                cloud_delay_ms, verification_window_ms, follow_up_timeout_ms, verification, passes:[...]}
+ *   file_begin  {file, pass, samples, kind, condition, sha256, labels:[{type, start, end, request_end, word}]}
  *   control     {file, sample, control, timeout_ms?, origin: "corpus"|"cloud"}
  *   wake        {file, sample, keyword, score, start, end}
  *   stream_open {file, sample, reason}
@@ -17,6 +18,8 @@
  *   indicator   {file, sample, state, tone}
  *   engine_error{file, sample, call, code, message?}
  *   file_end    {file, sample}
+ *   pass_end    {pass, files, audio_seconds, engine_seconds, peak_rss_kb}
+ * Every line between file_begin and file_end also carries the file's "pass" (see runner.h).
  */
 #ifndef WAKECERT_CONFORMANCE_TRACE_H
 #define WAKECERT_CONFORMANCE_TRACE_H
@@ -51,10 +54,12 @@ struct trace_event {
     int64_t first, count;     /* UPLOAD: claimed first sample, number of samples */
     bool matches_input;       /* UPLOAD: the samples equal the input at the claimed indices */
     int64_t first_mismatch;   /* UPLOAD: first differing index, or -1 */
+    char sha256[65];          /* UPLOAD: digest of the uploaded samples */
 };
 
 struct trace_file {
     char *name;
+    char pass[16];            /* "main", "repeat", "chunk_1", ... ("main" for traces without passes) */
     char kind[16];
     char condition[32];
     int64_t samples;          /* file length */
@@ -66,11 +71,21 @@ struct trace_file {
     size_t event_count, event_capacity;
 };
 
+/* Totals a pass_end line reports. */
+struct trace_pass {
+    char name[16];
+    double files, audio_seconds, engine_seconds, peak_rss_kb;
+};
+
 struct trace {
     char engine_name[128], engine_version[64], engine_sha256[65], engine_path[1024];
     char corpus_name[64], corpus_sha256[65];
+    char engine_config[1024];
     int chunk;
     int cloud_delay_ms;
+    int follow_up_timeout_ms;
+    struct trace_pass passes[16];
+    size_t pass_count;
     struct trace_file *files;
     size_t file_count, file_capacity;
 };
@@ -79,6 +94,9 @@ struct trace {
 int trace_read(const char *path, struct trace *trace, char *message, size_t message_size);
 
 void trace_free(struct trace *trace);
+
+/** Drop every file record not of pass `pass` (e.g. keep only "main" for plots). Cannot fail. */
+void trace_keep_pass(struct trace *trace, const char *pass);
 
 /** Append an event to a file record (used by the reader and by tests building traces by hand).
  *  Returns 0 or -1 when out of memory. */

@@ -15,14 +15,24 @@
  * prints. Feeding phonemes pins the pronunciation even if a dictionary update changes the spelling
  * rules; a test compares the table against espeak_TextToPhonemes so such a change is noticed.
  *
- * espeak-ng keeps global state (one selected voice, one callback), so this file is not thread-safe
- * and the voice, rate and pitch are set again before every piece, so no piece depends on the last.
+ * Determinism: espeak-ng keeps synthesis state in function-level statics (pitch flutter index,
+ * wave phase, noise) that espeak_Initialize does not reset, so the same piece synthesized twice in one
+ * process comes out different. We therefore never synthesize in the calling process: it only
+ * initializes espeak-ng (loading its data once), and every piece is synthesized in a forked child,
+ * which starts from that same pristine state, and sends its samples back through a pipe. A piece thus
+ * depends only on its own text, voice, rate and pitch — not on what was synthesized before it, nor on
+ * which process builds the corpus. A fork costs well under a millisecond here; the smoke corpus has
+ * ~50 pieces. espeak-ng keeps global state, so this file is not thread-safe.
  */
 #include <espeak-ng/speak_lib.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "corpus_internal.h"
 #include "error.h"
@@ -151,6 +161,159 @@ static int select_voice(const char *voice, int rate_wpm, int pitch, char *messag
     return 0;
 }
 
+/* Write all of buffer to fd; 0 or -1. */
+static int write_all(int fd, const void *buffer, size_t size)
+{
+    const char *cursor = buffer;
+    while (size) {
+        ssize_t written = write(fd, cursor, size);
+        if (written < 0 && errno == EINTR)
+            continue;
+        if (written <= 0)
+            return -1;
+        cursor += written;
+        size -= (size_t)written;
+    }
+    return 0;
+}
+
+/* Read exactly size bytes from fd; 0 or -1 (EOF or error first). */
+static int read_all(int fd, void *buffer, size_t size)
+{
+    char *cursor = buffer;
+    while (size) {
+        ssize_t got = read(fd, cursor, size);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            return -1;
+        cursor += got;
+        size -= (size_t)got;
+    }
+    return 0;
+}
+
+/* What a synthesis child reports before its payload. */
+enum child_status { CHILD_OK = 0, CHILD_NO_VOICE = 1, CHILD_SYNTH_FAILED = 2, CHILD_NO_MEMORY = 3 };
+struct child_header {
+    int32_t status;
+    uint64_t payload_bytes;
+};
+
+/* The work a child does: synthesize (`text_to_phonemes` 0) or translate to phonemes (1). */
+struct child_job {
+    const char *voice;
+    int rate_wpm;
+    int pitch;
+    const char *input;
+    unsigned int flags;
+    int text_to_phonemes;
+};
+
+static void child_main(const struct child_job *job, int fd)
+{
+    struct child_header header = {CHILD_OK, 0};
+    if (select_voice(job->voice, job->rate_wpm, job->pitch, NULL, 0) != 0) {
+        header.status = CHILD_NO_VOICE;
+        write_all(fd, &header, sizeof header);
+        return;
+    }
+    if (job->text_to_phonemes) {
+        char out[1024];
+        size_t used = 0;
+        out[0] = '\0';
+        const void *cursor = job->input;
+        while (cursor) {
+            const char *phonemes = espeak_TextToPhonemes(&cursor, espeakCHARS_UTF8, 0);
+            if (!phonemes)
+                break;
+            while (*phonemes == ' ')
+                phonemes++;
+            int written = snprintf(out + used, sizeof out - used, "%s%s", used ? " " : "", phonemes);
+            if (written < 0 || (size_t)written >= sizeof out - used)
+                break;
+            used += (size_t)written;
+        }
+        header.payload_bytes = used;
+        if (write_all(fd, &header, sizeof header) == 0)
+            write_all(fd, out, used);
+        return;
+    }
+    struct collected_audio audio = {0};
+    espeak_ERROR synth_status =
+        espeak_Synth(job->input, strlen(job->input) + 1, 0, POS_CHARACTER, 0, job->flags, NULL, &audio);
+    espeak_Synchronize();
+    if (synth_status != EE_OK || audio.failed) {
+        header.status = audio.failed ? CHILD_NO_MEMORY : CHILD_SYNTH_FAILED;
+        write_all(fd, &header, sizeof header);
+        return;
+    }
+    header.payload_bytes = audio.count * sizeof(short);
+    if (write_all(fd, &header, sizeof header) == 0)
+        write_all(fd, audio.samples, header.payload_bytes);
+}
+
+/* Run job in a forked child from this process's pristine espeak-ng state; *payload is malloc'd
+ * (NUL-terminated as a courtesy). Returns 0 or a negative code with a message. */
+static int run_child(const struct child_job *job, char **payload, size_t *payload_size, char *message,
+                     size_t message_size)
+{
+    *payload = NULL;
+    *payload_size = 0;
+    int fds[2];
+    if (pipe(fds) != 0)
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_INTERNAL, "pipe: %s", strerror(errno));
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_INTERNAL, "fork: %s", strerror(errno));
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        srand(1); /* in case the synthesizer draws from rand() */
+        child_main(job, fds[1]);
+        close(fds[1]);
+        _exit(0);
+    }
+    close(fds[1]);
+    struct child_header header;
+    int status = 0;
+    if (read_all(fds[0], &header, sizeof header) != 0) {
+        status = wakecert_set_error(message, message_size, WAKECERT_ERROR_INTERNAL,
+                                    "espeak-ng synthesis process died for \"%s\"", job->input);
+    } else if (header.status == CHILD_NO_VOICE) {
+        status = wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT, "espeak-ng has no voice \"%s\"",
+                                    job->voice);
+    } else if (header.status != CHILD_OK) {
+        status = wakecert_set_error(message, message_size,
+                                    header.status == CHILD_NO_MEMORY ? WAKECERT_ERROR_NO_MEMORY : WAKECERT_ERROR_INTERNAL,
+                                    "espeak-ng failed to synthesize \"%s\"", job->input);
+    } else if (header.payload_bytes > ((uint64_t)1 << 31)) {
+        status = wakecert_set_error(message, message_size, WAKECERT_ERROR_INTERNAL, "espeak-ng output too large");
+    } else {
+        *payload = malloc((size_t)header.payload_bytes + 1);
+        if (!*payload)
+            status = wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "out of memory");
+        else if (read_all(fds[0], *payload, (size_t)header.payload_bytes) != 0)
+            status = wakecert_set_error(message, message_size, WAKECERT_ERROR_INTERNAL,
+                                        "espeak-ng synthesis process died for \"%s\"", job->input);
+        else {
+            (*payload)[header.payload_bytes] = '\0';
+            *payload_size = (size_t)header.payload_bytes;
+        }
+    }
+    close(fds[0]);
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+    if (status != 0) {
+        free(*payload);
+        *payload = NULL;
+        *payload_size = 0;
+    }
+    return status;
+}
+
 int wakecert_synth_piece(const char *voice, int rate_wpm, int pitch, const char *text, const char *phonemes,
                          float **out, int64_t *out_count, char *message, size_t message_size)
 {
@@ -159,33 +322,27 @@ int wakecert_synth_piece(const char *voice, int rate_wpm, int pitch, const char 
     int status = wakecert_synth_initialize(message, message_size);
     if (status != 0)
         return status;
-    status = select_voice(voice, rate_wpm, pitch, message, message_size);
-    if (status != 0)
-        return status;
-
     char input[1024];
     int written = phonemes ? snprintf(input, sizeof input, "[[%s]]", phonemes) : snprintf(input, sizeof input, "%s", text);
     if (written < 0 || (size_t)written >= sizeof input)
         return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT, "speech piece too long: \"%.40s...\"",
                                   phonemes ? phonemes : text);
-    struct collected_audio audio = {0};
-    unsigned int flags = espeakCHARS_UTF8 | (phonemes ? espeakPHONEMES : 0);
-    espeak_ERROR synth_status = espeak_Synth(input, strlen(input) + 1, 0, POS_CHARACTER, 0, flags, NULL, &audio);
-    espeak_Synchronize();
-    if (synth_status != EE_OK || audio.failed) {
-        free(audio.samples);
-        return wakecert_set_error(message, message_size, audio.failed ? WAKECERT_ERROR_NO_MEMORY : WAKECERT_ERROR_INTERNAL,
-                                  "espeak-ng failed to synthesize \"%s\"", input);
-    }
-    float *raw = malloc((audio.count ? audio.count : 1) * sizeof *raw);
+    struct child_job job = {voice, rate_wpm, pitch, input, espeakCHARS_UTF8 | (phonemes ? espeakPHONEMES : 0u), 0};
+    char *payload = NULL;
+    size_t payload_size = 0;
+    status = run_child(&job, &payload, &payload_size, message, message_size);
+    if (status != 0)
+        return status;
+    size_t raw_count = payload_size / sizeof(short);
+    float *raw = malloc((raw_count ? raw_count : 1) * sizeof *raw);
     if (!raw) {
-        free(audio.samples);
+        free(payload);
         return wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "out of memory");
     }
-    for (size_t i = 0; i < audio.count; i++)
-        raw[i] = (float)(audio.samples[i] / 32768.0);
-    size_t raw_count = audio.count;
-    free(audio.samples);
+    const short *pcm = (const short *)(void *)payload;
+    for (size_t i = 0; i < raw_count; i++)
+        raw[i] = (float)(pcm[i] / 32768.0);
+    free(payload);
 
     float *resampled = NULL;
     int64_t resampled_count = 0;
@@ -213,23 +370,17 @@ int wakecert_synth_text_to_phonemes(const char *voice, const char *text, char *o
     int status = wakecert_synth_initialize(message, message_size);
     if (status != 0)
         return status;
-    status = select_voice(voice, espeakRATE_NORMAL, 50, message, message_size);
+    struct child_job job = {voice, espeakRATE_NORMAL, 50, text, 0, 1};
+    char *payload = NULL;
+    size_t payload_size = 0;
+    status = run_child(&job, &payload, &payload_size, message, message_size);
     if (status != 0)
         return status;
-    size_t used = 0;
-    out[0] = '\0';
-    const void *cursor = text;
-    while (cursor) {
-        const char *phonemes = espeak_TextToPhonemes(&cursor, espeakCHARS_UTF8, 0);
-        if (!phonemes)
-            break;
-        const char *start = phonemes;
-        while (*start == ' ')
-            start++;
-        int written = snprintf(out + used, out_size - used, "%s%s", used ? " " : "", start);
-        if (written < 0 || (size_t)written >= out_size - used)
-            return wakecert_set_error(message, message_size, WAKECERT_ERROR_USAGE, "phoneme output too long");
-        used += (size_t)written;
+    if (payload_size >= out_size) {
+        free(payload);
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_USAGE, "phoneme output too long");
     }
+    memcpy(out, payload, payload_size + 1);
+    free(payload);
     return 0;
 }

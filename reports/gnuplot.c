@@ -97,7 +97,7 @@ int gnuplot_find(struct gnuplot *g)
 
 static void remove_quietly(const char *directory, const char *name)
 {
-    char path[4096];
+    char path[4200];
     snprintf(path, sizeof path, "%s/%s", directory, name);
     unlink(path);
 }
@@ -105,7 +105,7 @@ static void remove_quietly(const char *directory, const char *name)
 /* Read a whole file into a malloc'd buffer; NULL when missing or empty. */
 static unsigned char *slurp(const char *directory, const char *name, size_t *size)
 {
-    char path[4096];
+    char path[4200];
     snprintf(path, sizeof path, "%s/%s", directory, name);
     char *data = NULL;
     size_t length = 0;

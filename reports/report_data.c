@@ -8,6 +8,7 @@
 
 #include "error.h"
 #include "scorer.h"
+#include "wakecert/engine.h"
 
 #include <math.h>
 #include <stdbool.h>

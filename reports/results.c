@@ -312,6 +312,19 @@ static int write_summary(const struct wakecert_results *results, const char *pat
         fprintf(stream, "| `%s`%s | %s | %s | %s %s |\n", requirement->id, requirement->mustpass ? "" : " (optional)",
                 wakecert_status_name(requirement->status), measured, requirement->comparison, threshold);
     }
+    if (cJSON_GetArraySize(results->metrics) > 0) {
+        fprintf(stream, "\n**Metrics:**");
+        const cJSON *metric;
+        bool first = true;
+        cJSON_ArrayForEach(metric, results->metrics)
+        {
+            if (!cJSON_IsNumber(metric))
+                continue;
+            fprintf(stream, "%s %s %.4g", first ? "" : " ·", metric->string, metric->valuedouble);
+            first = false;
+        }
+        fprintf(stream, "\n");
+    }
     fprintf(stream, "\nwakecert %s (%s); engine sha256 `%s`; profile `%s` %s.\n", WAKECERT_VERSION, WAKECERT_REVISION,
             results->engine_sha256, results->profile, results->profile_version);
     return wakecert_atomic_commit(&file, message, message_size);

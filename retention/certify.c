@@ -827,7 +827,7 @@ static int run_scenario(struct run *run, const struct scenario *scenario, const 
     if (status)
         return status;
     int64_t clock = scenario->start;
-    long steps = 0;
+    int64_t next_audit = scenario->start + scenario->audit_interval;
     for (size_t i = 0; status == 0 && i < scenario->event_count; i++) {
         const struct scenario_event *event = &scenario->events[i];
         while (status == 0 && clock < event->time) {
@@ -835,8 +835,11 @@ static int run_scenario(struct run *run, const struct scenario *scenario, const 
             int rc = run->store.table->advance_clock(run->store.store, clock);
             if (rc)
                 store_error(run, event, "advance_clock", rc);
-            if (++steps % scenario->audit_every_steps == 0)
+            if (clock >= next_audit) {
                 status = audit(run, clock);
+                while (next_audit <= clock)
+                    next_audit += scenario->audit_interval;
+            }
         }
         if (status == 0)
             status = apply_event(run, event, message, message_size);

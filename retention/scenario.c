@@ -325,7 +325,7 @@ int scenario_load(const char *path, struct scenario *out, char *message, size_t 
             status = wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
                                         "%s: step_hours: must be a number of hours in (0, 744]", path);
         out->step_seconds = (int64_t)(step_hours * 3600);
-        out->audit_every_steps = 1;
+        out->audit_interval = 0;
         out->audit_after_events = 1;
         int index = 0;
         for (const cJSON *item = requirements->child; status == 0 && item; item = item->next, index++) {
@@ -456,7 +456,7 @@ int scenario_generate(uint64_t seed, int accounts, struct scenario *out, char *m
     civil_parse_time("2021-01-01T00:00:00Z", &out->start);
     const int64_t end = civil_add_months(out->start, 48);
     out->step_seconds = CIVIL_DAY_SECONDS;
-    out->audit_every_steps = 7;
+    out->audit_interval = 14 * CIVIL_DAY_SECONDS;
     out->audit_after_events = 0;
     out->declared = (1u << REQ_COUNT) - 1;
     struct rng rng = {seed * 0x2545F4914F6CDD1Dull + 1};

@@ -90,7 +90,7 @@ struct scenario {
     char sha256[65];          /* of the file, or of the generator's parameters */
     int64_t start;
     int64_t step_seconds;     /* the clock advances in steps no longer than this between events */
-    int audit_every_steps;    /* audit the store every N steps (1 = every step) */
+    int64_t audit_interval;   /* audit whenever the clock passes start + k * audit_interval (0 = every step) */
     int audit_after_events;   /* 1: also audit after every event */
     unsigned declared;        /* bit per enum retention_requirement the file says it covers */
     struct scenario_event *events;

@@ -136,7 +136,8 @@ Test(generator, smoke_has_the_roles_the_harness_scores)
             if (strcmp(file->path, "wake_early.wav") != 0 && strcmp(file->path, "wake_mic_off.wav") != 0)
                 cr_assert(event->start >= 16000 && event->start <= 32000, "%s: lead-in %lld samples", file->path,
                           (long long)event->start);
-            cr_assert_eq(file->samples - event->request_end, 16000, "%s: 1.0 s tail", file->path);
+            if (e + 2 == file->event_count) /* the last wake (and its request) */
+                cr_assert_eq(file->samples - event->request_end, 16000, "%s: 1.0 s tail", file->path);
         }
     }
     wakecert_corpus_free(&corpus);
@@ -183,7 +184,7 @@ Test(generator, labels_bound_the_speech_exactly)
                          file->path, (long long)start);
         free(samples);
     }
-    cr_assert_geq(checked, 12, "checked %d labelled words", checked);
+    cr_assert_eq(checked, 11, "7 wake words in clean files + 4 confusables, checked %d", checked);
     wakecert_corpus_free(&corpus);
 }
 

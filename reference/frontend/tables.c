@@ -150,6 +150,117 @@ static int round_up(int value, int multiple)
     return (value + multiple - 1) / multiple * multiple;
 }
 
+/* count zeroed floats on a WAKECERT_MFCC_TABLE_ALIGNMENT boundary (free with free()); NULL when out of
+ * memory. At least one float is allocated. */
+static float *aligned_floats(size_t count)
+{
+    const size_t alignment = WAKECERT_MFCC_TABLE_ALIGNMENT;
+    size_t bytes = (count > 0 ? count : 1) * sizeof(float);
+    bytes = (bytes + alignment - 1) / alignment * alignment;
+    float *buffer = aligned_alloc(alignment, bytes);
+    if (buffer)
+        memset(buffer, 0, bytes);
+    return buffer;
+}
+
+/* How many lanes-float chunks filter f's weights fill. */
+static int filter_chunks(const struct wakecert_mel_bank *bank, int f, int lanes)
+{
+    return (bank->length[f] + lanes - 1) / lanes;
+}
+
+/* Regroup the bank's per-filter weights for vectors of `lanes` floats (see struct wakecert_mel_blocks)
+ * and raise bank->power_padded_count to cover the padded reads. Returns 0 or WAKECERT_ERROR_NO_MEMORY
+ * (what was allocated is freed by wakecert_mfcc_tables_free). */
+static int build_mel_blocks(struct wakecert_mel_bank *bank, int lanes, struct wakecert_mel_blocks *blocks)
+{
+    const int filters = bank->filter_count;
+    /* cost[i]: fewest padded multiply-adds (plus a reduction, worth 3 * lanes of them, per group) for
+     * filters [0, i); cut[i]: where the last group of that best split starts. */
+    int *cost = malloc((size_t)(filters + 1) * sizeof *cost);
+    int *cut = malloc((size_t)(filters + 1) * sizeof *cut);
+    if (!cost || !cut) {
+        free(cost);
+        free(cut);
+        return WAKECERT_ERROR_NO_MEMORY;
+    }
+    cost[0] = 0;
+    for (int i = 1; i <= filters; i++) {
+        int widest = 0;
+        cost[i] = -1;
+        for (int j = i - 1; j >= 0 && j >= i - lanes; j--) {
+            int need = filter_chunks(bank, j, lanes);
+            if (need > widest)
+                widest = need;
+            int candidate = cost[j] + lanes * widest + 3 * lanes;
+            if (cost[i] < 0 || candidate < cost[i]) {
+                cost[i] = candidate;
+                cut[i] = j;
+            }
+        }
+    }
+    int groups = 0;
+    for (int i = filters; i > 0; i = cut[i])
+        groups++;
+    blocks->lanes = lanes;
+    blocks->group_count = groups;
+    blocks->start = calloc((size_t)groups + 1, sizeof(int));
+    blocks->chunks = calloc((size_t)groups, sizeof(int));
+    blocks->offset = calloc((size_t)groups, sizeof(int));
+    blocks->first_bin = calloc((size_t)groups * (size_t)lanes, sizeof(int));
+    if (!blocks->start || !blocks->chunks || !blocks->offset || !blocks->first_bin) {
+        free(cost);
+        free(cut);
+        return WAKECERT_ERROR_NO_MEMORY;
+    }
+    int g = groups;
+    for (int i = filters; i > 0; i = cut[i])
+        blocks->start[--g] = cut[i];
+    blocks->start[groups] = filters;
+    free(cost);
+    free(cut);
+
+    int total = 0, padded = bank->power_padded_count;
+    for (g = 0; g < groups; g++) {
+        int chunks = 0;
+        for (int f = blocks->start[g]; f < blocks->start[g + 1]; f++) {
+            int need = filter_chunks(bank, f, lanes);
+            blocks->first_bin[g * lanes + f - blocks->start[g]] = bank->first_bin[f];
+            if (need > chunks)
+                chunks = need;
+        }
+        blocks->chunks[g] = chunks;
+        blocks->offset[g] = total;
+        total += chunks * lanes * lanes; /* a multiple of 64 floats, so groups stay 64-byte aligned */
+        for (int j = 0; j < lanes; j++)
+            if (blocks->first_bin[g * lanes + j] + chunks * lanes > padded)
+                padded = blocks->first_bin[g * lanes + j] + chunks * lanes;
+    }
+    blocks->weights = aligned_floats((size_t)total);
+    if (!blocks->weights)
+        return WAKECERT_ERROR_NO_MEMORY;
+    for (g = 0; g < groups; g++) {
+        for (int f = blocks->start[g]; f < blocks->start[g + 1]; f++) {
+            int j = f - blocks->start[g];
+            for (int i = 0; i < bank->length[f]; i++) {
+                int c = i / lanes, lane = i % lanes;
+                blocks->weights[blocks->offset[g] + (c * lanes + j) * lanes + lane] = bank->weights[bank->offset[f] + i];
+            }
+        }
+    }
+    bank->power_padded_count = round_up(padded, 16);
+    return WAKECERT_OK;
+}
+
+static void mel_blocks_free(struct wakecert_mel_blocks *blocks)
+{
+    free(blocks->start);
+    free(blocks->chunks);
+    free(blocks->offset);
+    free(blocks->first_bin);
+    free(blocks->weights);
+}
+
 /* Fill the sparse mel bank; returns 0 or WAKECERT_ERROR_NO_MEMORY. */
 static int build_mel_bank(const struct wakecert_mfcc_config *config, int bin_count, struct wakecert_mel_bank *bank)
 {
@@ -195,7 +306,7 @@ static int build_mel_bank(const struct wakecert_mfcc_config *config, int bin_cou
     }
     bank->weight_count = weight_count;
     bank->power_padded_count = round_up(padded, WAKECERT_MFCC_MEL_CHUNK);
-    bank->weights = calloc((size_t)(weight_count > 0 ? weight_count : 1), sizeof(float));
+    bank->weights = aligned_floats((size_t)weight_count);
     if (!bank->weights) {
         free(edges);
         free(bin_mel);
@@ -212,6 +323,8 @@ static int build_mel_bank(const struct wakecert_mfcc_config *config, int bin_cou
     }
     free(edges);
     free(bin_mel);
+    if (build_mel_blocks(bank, 8, &bank->narrow) != 0 || build_mel_blocks(bank, 16, &bank->wide) != 0)
+        return WAKECERT_ERROR_NO_MEMORY;
     return WAKECERT_OK;
 }
 
@@ -227,8 +340,8 @@ int wakecert_mfcc_tables_build(const struct wakecert_mfcc_config *config, struct
     tables->cepstrum_count = config->cepstrum_count;
     tables->dct_stride = round_up(config->cepstrum_count, WAKECERT_MFCC_DCT_STRIDE_MULTIPLE);
 
-    tables->window = malloc((size_t)config->window_length * sizeof(float));
-    tables->dct_matrix = calloc((size_t)config->mel_filter_count * (size_t)tables->dct_stride, sizeof(float));
+    tables->window = aligned_floats((size_t)config->window_length);
+    tables->dct_matrix = aligned_floats((size_t)config->mel_filter_count * (size_t)tables->dct_stride);
     if (!tables->window || !tables->dct_matrix || build_mel_bank(config, tables->bin_count, &tables->mel) != 0) {
         wakecert_mfcc_tables_free(tables);
         return wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY,
@@ -255,6 +368,8 @@ void wakecert_mfcc_tables_free(struct wakecert_mfcc_tables *tables)
     free(tables->mel.first_bin);
     free(tables->mel.length);
     free(tables->mel.chunk_count);
+    mel_blocks_free(&tables->mel.narrow);
+    mel_blocks_free(&tables->mel.wide);
     free(tables->mel.offset);
     free(tables->mel.weights);
     memset(tables, 0, sizeof *tables);

@@ -40,6 +40,20 @@ bool mutant_history(const struct mutant *mutant, int64_t first, size_t count, in
     return true;
 }
 
+void mutant_upload_history(struct mutant *mutant, int64_t first, int64_t count)
+{
+    if (first < mutant->unmuted_at) {
+        count -= mutant->unmuted_at - first;
+        first = mutant->unmuted_at;
+    }
+    if (count <= 0)
+        return;
+    int16_t *copy = malloc((size_t)count * sizeof *copy);
+    if (copy && mutant_history(mutant, first, (size_t)count, copy))
+        mutant->host.audio_uploaded(mutant->host.ctx, copy, (size_t)count, first);
+    free(copy);
+}
+
 static void wrapped_wake(void *ctx, const char *keyword, float score, int64_t start, int64_t end)
 {
     struct mutant *mutant = ctx;
@@ -53,12 +67,16 @@ static void wrapped_open(void *ctx, int reason)
     mutant->stream_open = true;
     mutant->stream_reason = reason;
     mutant->first_upload_pending = true;
-    mutant->host.stream_opened(mutant->host.ctx, reason);
+    mutant->stream_first = -1;
+    if (!mutant_hooks.on_open || mutant_hooks.on_open(mutant, reason))
+        mutant->host.stream_opened(mutant->host.ctx, reason);
 }
 
 static void wrapped_upload(void *ctx, const int16_t *samples, size_t count, int64_t first)
 {
     struct mutant *mutant = ctx;
+    if (mutant->stream_first < 0)
+        mutant->stream_first = first;
     bool forward = !mutant_hooks.on_upload || mutant_hooks.on_upload(mutant, samples, count, first);
     mutant->first_upload_pending = false;
     if (forward)
@@ -68,15 +86,17 @@ static void wrapped_upload(void *ctx, const int16_t *samples, size_t count, int6
 static void wrapped_close(void *ctx, int reason)
 {
     struct mutant *mutant = ctx;
+    if (!mutant_hooks.on_close || mutant_hooks.on_close(mutant, reason))
+        mutant->host.stream_closed(mutant->host.ctx, reason);
     mutant->stream_open = false;
-    mutant->host.stream_closed(mutant->host.ctx, reason);
 }
 
 static void wrapped_indicator(void *ctx, int state, int tone)
 {
     struct mutant *mutant = ctx;
     mutant->indicator = state;
-    mutant->host.indicator_changed(mutant->host.ctx, state, tone);
+    if (!mutant_hooks.on_indicator || mutant_hooks.on_indicator(mutant, state, tone))
+        mutant->host.indicator_changed(mutant->host.ctx, state, tone);
 }
 
 static int mutant_create(const struct wakecert_host_callbacks *callbacks, const char *config_json,
@@ -92,11 +112,15 @@ static int mutant_create(const struct wakecert_host_callbacks *callbacks, const 
     mutant->host = *callbacks;
     struct wakecert_host_callbacks wrapped = {sizeof wrapped, mutant, wrapped_wake, wrapped_open, wrapped_upload,
                                               wrapped_close, wrapped_indicator};
-    int status = inner->create(&wrapped, config_json, &mutant->inner_engine, message, message_size);
+    const char *inner_config = mutant_hooks.config ? mutant_hooks.config(config_json) : config_json;
+    int status = inner->create(&wrapped, inner_config, &mutant->inner_engine, message, message_size);
     if (status != 0) {
         free(mutant);
         return status;
     }
+    mutant->stream_first = -1;
+    if (mutant_hooks.on_create)
+        mutant_hooks.on_create(mutant, config_json);
     *out_engine = (wakecert_engine *)mutant;
     return 0;
 }
@@ -108,6 +132,7 @@ static int mutant_process(wakecert_engine *engine, const int16_t *samples, size_
     for (size_t i = 0; i < count; i++)
         mutant->history[(first + (int64_t)i) % MUTANT_HISTORY_SAMPLES] = samples[i];
     mutant->clock += (int64_t)count;
+    mutant->chunk_count = count;
     int status = mutant->inner->process(mutant->inner_engine, samples, count);
     if (status == 0 && mutant_hooks.after_process)
         mutant_hooks.after_process(mutant, samples, count, first);
@@ -134,6 +159,8 @@ static void mutant_destroy(wakecert_engine *engine)
     if (!mutant)
         return;
     mutant->inner->destroy(mutant->inner_engine);
+    if (mutant_hooks.on_destroy)
+        mutant_hooks.on_destroy(mutant);
     free(mutant->state);
     free(mutant);
 }

@@ -10,4 +10,8 @@ static void upload_while_idle(struct mutant *mutant, const int16_t *samples, siz
         mutant->host.audio_uploaded(mutant->host.ctx, samples, count, first);
 }
 
-const struct mutant_hooks mutant_hooks = {.name = "mutant-leaky", .after_process = upload_while_idle};
+const struct mutant_hooks mutant_hooks = {
+    .name = "mutant-leaky",
+    .defect = "streams ambient audio while idle, before any wake word",
+    .after_process = upload_while_idle,
+};

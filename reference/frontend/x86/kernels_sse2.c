@@ -140,29 +140,37 @@ static void log_sse2(const float *in, int count, float floor, float *out)
 
 static void dct_sse2(const float *in, int in_count, const float *matrix, int stride, float *out)
 {
+    const size_t step = (size_t)stride;
     for (int c = 0; c < stride; c += 16) {
-        __m128 even[4], odd[4];
-        for (int q = 0; q < 4; q++)
-            even[q] = odd[q] = _mm_setzero_ps();
+        /* two chains (even and odd inputs) of 16 outputs, four vectors each; named variables, since an
+         * array indexed in a loop stays on the stack at -O2 */
+        __m128 even0 = _mm_setzero_ps(), even1 = even0, even2 = even0, even3 = even0;
+        __m128 odd0 = even0, odd1 = even0, odd2 = even0, odd3 = even0;
+        const float *column = matrix + c;
         int i = 0;
-        for (; i + 2 <= in_count; i += 2) {
-            const float *column_even = matrix + (size_t)i * stride + c;
-            const float *column_odd = column_even + stride;
+        for (; i + 2 <= in_count; i += 2, column += 2 * step) {
             __m128 value_even = _mm_set1_ps(in[i]);
             __m128 value_odd = _mm_set1_ps(in[i + 1]);
-            for (int q = 0; q < 4; q++) {
-                even[q] = multiply_add(value_even, _mm_loadu_ps(column_even + 4 * q), even[q]);
-                odd[q] = multiply_add(value_odd, _mm_loadu_ps(column_odd + 4 * q), odd[q]);
-            }
+            even0 = multiply_add(value_even, _mm_loadu_ps(column), even0);
+            even1 = multiply_add(value_even, _mm_loadu_ps(column + 4), even1);
+            even2 = multiply_add(value_even, _mm_loadu_ps(column + 8), even2);
+            even3 = multiply_add(value_even, _mm_loadu_ps(column + 12), even3);
+            odd0 = multiply_add(value_odd, _mm_loadu_ps(column + step), odd0);
+            odd1 = multiply_add(value_odd, _mm_loadu_ps(column + step + 4), odd1);
+            odd2 = multiply_add(value_odd, _mm_loadu_ps(column + step + 8), odd2);
+            odd3 = multiply_add(value_odd, _mm_loadu_ps(column + step + 12), odd3);
         }
         if (i < in_count) {
-            const float *column = matrix + (size_t)i * stride + c;
             __m128 value = _mm_set1_ps(in[i]);
-            for (int q = 0; q < 4; q++)
-                even[q] = multiply_add(value, _mm_loadu_ps(column + 4 * q), even[q]);
+            even0 = multiply_add(value, _mm_loadu_ps(column), even0);
+            even1 = multiply_add(value, _mm_loadu_ps(column + 4), even1);
+            even2 = multiply_add(value, _mm_loadu_ps(column + 8), even2);
+            even3 = multiply_add(value, _mm_loadu_ps(column + 12), even3);
         }
-        for (int q = 0; q < 4; q++)
-            _mm_storeu_ps(out + c + 4 * q, _mm_add_ps(even[q], odd[q]));
+        _mm_storeu_ps(out + c, _mm_add_ps(even0, odd0));
+        _mm_storeu_ps(out + c + 4, _mm_add_ps(even1, odd1));
+        _mm_storeu_ps(out + c + 8, _mm_add_ps(even2, odd2));
+        _mm_storeu_ps(out + c + 12, _mm_add_ps(even3, odd3));
     }
 }
 
