@@ -3,8 +3,10 @@
  * "wakecert-bench/1" JSON document:
  *   {schema, machine: {cpu_model, cores, kernel_level}, revision, compiler, flags,
  *    benchmarks: [{name, unit, median, min, max, repetitions, instructions (when measured)}]}
- * Pinning uses sched_setaffinity on the core the process is running on when it starts, so the timed
- * loops are not migrated mid-measurement; a failure to pin is reported and the run continues.
+ * Pinning uses sched_setaffinity on the core that was idlest over the 100 ms before the run (from
+ * /proc/stat; the machine is a 2-vCPU VM shared with other work, and a core already running a busy
+ * process halves what is measured), so the timed loops are not migrated mid-measurement; a failure to
+ * pin is reported and the run continues.
  */
 #define _GNU_SOURCE
 #include "bench.h"
@@ -98,6 +100,51 @@ static int write_json(const char *path, const struct bench_results *results, cha
     return status;
 }
 
+/* Idle ticks of every cpuN line of /proc/stat into idle[N] (N < count); returns 0 or -1. */
+static int read_idle_ticks(unsigned long long *idle, int count)
+{
+    FILE *stat = fopen("/proc/stat", "r");
+    if (!stat)
+        return -1;
+    char line[512];
+    while (fgets(line, sizeof line, stat)) {
+        int cpu;
+        unsigned long long user, nice, system, idle_ticks;
+        if (sscanf(line, "cpu%d %llu %llu %llu %llu", &cpu, &user, &nice, &system, &idle_ticks) == 5 && cpu >= 0 &&
+            cpu < count)
+            idle[cpu] = idle_ticks;
+    }
+    fclose(stat);
+    return 0;
+}
+
+/* The allowed core that was idlest over the next 100 ms, or the current core if that cannot be read. */
+static int idlest_core(void)
+{
+    enum { MAX_CORES = 256 };
+    static unsigned long long before[MAX_CORES], after[MAX_CORES];
+    int current = sched_getcpu();
+    cpu_set_t allowed;
+    if (sched_getaffinity(0, sizeof allowed, &allowed) != 0 || read_idle_ticks(before, MAX_CORES) != 0)
+        return current;
+    struct timespec pause = {0, 100000000};
+    nanosleep(&pause, NULL);
+    if (read_idle_ticks(after, MAX_CORES) != 0)
+        return current;
+    int best = current;
+    unsigned long long best_idle = 0;
+    for (int cpu = 0; cpu < MAX_CORES; cpu++) {
+        if (!CPU_ISSET(cpu, &allowed))
+            continue;
+        unsigned long long idle = after[cpu] - before[cpu];
+        if (best < 0 || idle > best_idle || (idle == best_idle && cpu == current)) {
+            best = cpu;
+            best_idle = idle;
+        }
+    }
+    return best;
+}
+
 /* Parse a positive number; returns 0 or -1. */
 static int parse_positive(const char *text, double *out)
 {
@@ -147,7 +194,7 @@ int wakecert_bench_main(int argc, char **argv)
         return 2;
     }
 
-    int cpu = sched_getcpu();
+    int cpu = options.callgrind ? sched_getcpu() : idlest_core();
     cpu_set_t set;
     CPU_ZERO(&set);
     CPU_SET(cpu >= 0 ? cpu : 0, &set);

@@ -16,6 +16,7 @@
 #include "results.h"
 #include "runner.h"
 #include "scorer.h"
+#include "sha256.h"
 #include "trace.h"
 
 #include <getopt.h>
@@ -45,7 +46,10 @@ static const char certify_usage[] =
     "engine on the built-in smoke corpus under the avs profile.\n"
     "\n"
     "options:\n"
-    "  --engine PATH|ref        engine plugin (.so exporting wakecert_engine_entry); default ref\n"
+    "  --engine PATH|ref|exec:COMMAND\n"
+    "                           an engine plugin (.so exporting wakecert_engine_entry), the built-in\n"
+    "                           reference (ref, the default), or a program speaking the framed protocol\n"
+    "                           on stdin/stdout (conformance/PROTOCOL.md)\n"
     "  --engine-config JSON     configuration given to the engine's create(); @FILE reads it from a file\n"
     "  --corpus NAME|DIR        a shipped recipe name (smoke) or a corpus directory; default smoke\n"
     "  --profile NAME|PATH      avs, privacy-strict, local-only, smoke, or a profile file; default avs\n"
@@ -57,6 +61,9 @@ static const char certify_usage[] =
     "  --follow-up-timeout-ms N timeout the cloud sends with ExpectSpeech; default 4000\n"
     "  --engine-check-seconds S audio replayed for the engine checks (repeat, chunk sizes 1/512/4000,\n"
     "                           network loss, cloud rejects); default 600; 0 skips them\n"
+    "  --in-process             run a plugin inside the harness (debugging only: no isolation, no sandbox)\n"
+    "  --no-sandbox             isolate the engine in a child process but without the sandbox\n"
+    "  --call-timeout-ms N      an engine call that takes longer is a TIMEOUT; default 10000\n"
     "  --quiet                  no progress, no table\n"
     "  -h, --help               this text\n"
     "\n"
@@ -78,6 +85,8 @@ static int parse_options(int argc, char **argv, struct certify_options *options,
         {"cloud-delay-ms", required_argument, NULL, 'd'}, {"trace", required_argument, NULL, 't'},
         {"cloud", required_argument, NULL, 'v'},         {"follow-up-timeout-ms", required_argument, NULL, 'f'},
         {"engine-check-seconds", required_argument, NULL, 's'},
+        {"in-process", no_argument, NULL, 'i'},          {"no-sandbox", no_argument, NULL, 'n'},
+        {"call-timeout-ms", required_argument, NULL, 'T'},
         {"quiet", no_argument, NULL, 'q'},               {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -142,6 +151,16 @@ static int parse_options(int argc, char **argv, struct certify_options *options,
             }
             options->run.engine_checks = options->run.engine_check_seconds > 0;
             break;
+        case 'i': options->run.session.isolation = SESSION_IN_PROCESS; break;
+        case 'n': options->run.session.sandbox = false; break;
+        case 'T':
+            options->run.session.call_timeout_ms = (int)strtol(optarg, &end, 10);
+            if (!end || *end || options->run.session.call_timeout_ms <= 0) {
+                fprintf(stderr, "wakecert %s: --call-timeout-ms must be a positive whole number, not \"%s\"\n",
+                        argv[0], optarg);
+                return 2;
+            }
+            break;
         case 'h': fputs(usage, stdout); return 0;
         default:
             fprintf(stderr, "wakecert %s: unknown or incomplete option \"%s\"\n%s", argv[0], argv[optind - 1], usage);
@@ -189,6 +208,43 @@ static char *read_engine_config(const char *argument, char *message, size_t mess
     }
     cJSON_Delete(parsed);
     return text;
+}
+
+/* An exec: engine: its name and version come from its HELLO; its identity hash covers the command and
+ * every file the command names (the script, the interpreter). */
+static int load_exec_engine(const char *command, struct run_options *run, struct loaded_engine *engine, char *message,
+                            size_t message_size)
+{
+    static struct wakecert_engine_table exec_table;
+    static char name[128], version[64];
+    memset(engine, 0, sizeof *engine);
+    if (!*command)
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_USAGE, "exec: needs a command");
+    if (session_probe_exec(command, run->session.sandbox, name, sizeof name, version, sizeof version, message,
+                           message_size) != 0)
+        return WAKECERT_ERROR_ENGINE_LOAD;
+    exec_table.abi_version = WAKECERT_ENGINE_ABI_VERSION;
+    exec_table.table_size = sizeof exec_table;
+    exec_table.name = name;
+    exec_table.version = version;
+    engine->table = &exec_table;
+    snprintf(engine->path, sizeof engine->path, "exec:%s", command);
+    struct wakecert_sha256 *digest = wakecert_sha256_begin();
+    wakecert_sha256_update(digest, command, strlen(command));
+    char words[4096];
+    snprintf(words, sizeof words, "%s", command);
+    for (char *cursor = words, *word; (word = strtok(cursor, " \t")); cursor = NULL) {
+        char *text = NULL;
+        size_t size = 0;
+        if (access(word, R_OK) == 0 && wakecert_read_file(word, &text, &size, NULL, 0) == 0) {
+            wakecert_sha256_update(digest, text, size);
+            free(text);
+        }
+    }
+    wakecert_sha256_finish(digest, engine->sha256);
+    run->session.isolation = SESSION_EXEC;
+    run->exec_command = command;
+    return 0;
 }
 
 static int score_and_write(const char *trace_path, const struct profile *profile, const char *out,
@@ -268,7 +324,17 @@ static int certify_or_run(int argc, char **argv, bool scoring)
     }
     options.run.engine_config = engine_config;
     struct loaded_engine engine;
-    int status = engine_load(options.engine, &engine, message, sizeof message);
+    int status;
+    if (strncmp(options.engine, "exec:", 5) == 0) {
+        status = load_exec_engine(options.engine + 5, &options.run, &engine, message, sizeof message);
+        if (options.run.session.isolation == SESSION_IN_PROCESS) {
+            fprintf(stderr, "wakecert %s: --in-process cannot run an exec: engine\n", argv[0]);
+            free(engine_config);
+            profile_free(&profile);
+            return 2;
+        }
+    } else
+        status = engine_load(options.engine, &engine, message, sizeof message);
     if (status) {
         fprintf(stderr, "wakecert %s: %s\n", argv[0], message);
         free(engine_config);

@@ -9,6 +9,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "runner.h"
 
+#include "engine_session.h"
+
 #include "error.h"
 #include "files.h"
 #include "sha256.h"
@@ -16,6 +18,7 @@
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -32,6 +35,11 @@ void run_options_default(struct run_options *options)
     options->engine_check_seconds = 600;
     options->engine_checks = true;
     options->progress = false;
+    options->exec_command = NULL;
+    options->session.isolation = SESSION_CHILD;
+    options->session.sandbox = true;
+    options->session.call_timeout_ms = 10000;
+    options->session.memory_limit_bytes = (size_t)4 << 30;
 }
 
 /* A control the harness will deliver at `sample`. */
@@ -59,6 +67,7 @@ struct pass_spec {
 
 #define VERIFIER_BUFFER_SAMPLES (3 * WAKECERT_SAMPLE_RATE)
 #define NETWORK_LOSS_PAD_SECONDS 20
+#define BATCH_BELOW_CHUNK 160 /* passes with smaller chunks send audio in batches */
 
 struct host_context {
     FILE *trace;
@@ -91,6 +100,9 @@ struct host_context {
     const struct wakecert_corpus_event *follow_up; /* the follow-up the open/next follow-up stream serves */
     const struct wakecert_corpus_event *pending_follow_up; /* asked for with the ExpectSpeech about to go out */
     size_t uploads_seen;
+
+    struct engine_session session;   /* the engine instance of the file being run */
+    int64_t batch_start;             /* clock at the start of the batch being processed */
 
     /* verifier mode: the stream's first uploaded samples, checked by a second detector */
     int16_t verifier_buffer[VERIFIER_BUFFER_SAMPLES];
@@ -381,6 +393,27 @@ static void write_engine_error(struct host_context *host, const char *call, int 
     write_line(host, line);
 }
 
+/* During a batch: the next events belong to the call that ended `samples_done` samples into it. */
+static void batch_subcall(void *ctx, int64_t samples_done)
+{
+    struct host_context *host = ctx;
+    host->clock = host->batch_start + samples_done;
+}
+
+static void write_engine_failure(struct host_context *host, const struct engine_session *session)
+{
+    static const char *const kinds[] = {"none", "crash", "timeout", "violation", "protocol"};
+    cJSON *line = event_line(host, "engine_failure", host->clock);
+    cJSON_AddStringToObject(line, "kind", kinds[session->failure]);
+    if (session->signal)
+        cJSON_AddStringToObject(line, "signal", strsignal(session->signal));
+    if (session->failure == SESSION_CRASH && !session->signal)
+        cJSON_AddNumberToObject(line, "exit_status", session->exit_status);
+    if (session->detail[0])
+        cJSON_AddStringToObject(line, "detail", session->detail);
+    write_line(host, line);
+}
+
 static int compare_scheduled(const void *a, const void *b)
 {
     const struct scheduled_control *left = a, *right = b;
@@ -436,12 +469,14 @@ static void write_file_begin(struct host_context *host)
 struct pass_totals {
     size_t files;
     double audio_seconds;
-    double engine_seconds;
+    double engine_seconds;     /* monotonic time inside engine calls (as the harness sees them) */
+    double child_cpu_seconds;  /* CPU time of the engine's child processes (isolated runs) */
+    long child_peak_rss_kb;    /* largest child peak RSS (isolated runs) */
     size_t engine_errors;
 };
 
-static int deliver(struct host_context *host, const struct loaded_engine *engine, wakecert_engine *instance,
-                   const struct scheduled_control *due, struct pass_totals *totals)
+static int deliver(struct host_context *host, struct engine_session *session, const struct scheduled_control *due,
+                   struct pass_totals *totals)
 {
     flush_upload(host);
     cJSON *line = event_line(host, "control", host->clock);
@@ -452,9 +487,11 @@ static int deliver(struct host_context *host, const struct loaded_engine *engine
     write_line(host, line);
     struct wakecert_control control = {due->kind, due->timeout_ms};
     double call_started = engine_clock_seconds();
-    int status = engine->table->control(instance, &control);
+    int status = session_control(session, &control);
     totals->engine_seconds += engine_clock_seconds() - call_started;
     cloud_run_verifier(host);
+    if (status == SESSION_FAILED)
+        return -1;
     if (status != 0 && status != WAKECERT_ENGINE_ERROR_UNSUPPORTED) {
         write_engine_error(host, "control", status, NULL);
         return -1;
@@ -514,27 +551,28 @@ static int run_file(struct host_context *host, const struct loaded_engine *engin
 
     struct wakecert_host_callbacks callbacks = {sizeof callbacks, host, on_wake, on_stream_opened, on_audio_uploaded,
                                                 on_stream_closed, on_indicator_changed};
-    wakecert_engine *instance = NULL;
+    struct engine_session *session = &host->session;
     char engine_message[512] = "";
+    host->clock = 0;
     double call_started = engine_clock_seconds();
-    int status = engine->table->create(&callbacks, host->options->engine_config, &instance, engine_message,
-                                       sizeof engine_message);
+    int status = session_open(session, &host->options->session, engine, host->options->exec_command, &callbacks,
+                              host->options->engine_config, engine_message, sizeof engine_message);
     totals->engine_seconds += engine_clock_seconds() - call_started;
-    if (status != 0 || !instance) {
+    if (status != 0 && status != SESSION_FAILED) {
+        session_close(session);
         free(scripted);
         return wakecert_set_error(message, message_size, WAKECERT_ERROR_ENGINE,
                                   "engine %s refused to start (code %d): %s", engine->table->name, status,
                                   engine_message[0] ? engine_message : "no message");
     }
 
-    host->clock = 0;
     host->stream_open = false;
     host->stop_capture_at = host->reject_at = host->served_until = -1;
     host->expect_speech_due = false;
     host->follow_up = NULL;
     host->verifier_pending = false;
     size_t next_scripted = 0;
-    bool failed = false;
+    bool failed = status == SESSION_FAILED;
     while (!failed) {
         struct scheduled_control due;
         while (!failed && next_due(host, scripted, scripted_count, &next_scripted, &due)) {
@@ -544,7 +582,7 @@ static int run_file(struct host_context *host, const struct loaded_engine *engin
                 follow_up = find_follow_up(file, host->served_until);
             if (due.kind == WAKECERT_CONTROL_EXPECT_SPEECH)
                 host->follow_up = host->pending_follow_up;
-            failed = deliver(host, engine, instance, &due, totals) != 0;
+            failed = deliver(host, session, &due, totals) != 0;
             if (follow_up && !host->stream_open) {
                 host->pending_follow_up = follow_up;
                 host->expect_speech_due = true;
@@ -564,20 +602,49 @@ static int run_file(struct host_context *host, const struct loaded_engine *engin
         if (host->stream_open && host->stop_capture_at > host->clock && host->stop_capture_at < until)
             until = host->stop_capture_at;
         int64_t start = host->clock;
-        host->clock = until;
         call_started = engine_clock_seconds();
-        status = engine->table->process(instance, host->input + start, (size_t)(until - start));
+        if (host->chunk < BATCH_BELOW_CHUNK) {
+            /* Tiny chunks go in batches (one round trip to an isolated engine), each call's events
+             * stamped with its own clock; a batch never runs past a due control or the cloud delay. */
+            int64_t batch_end = start + (cloud_delay_samples(host) > host->chunk ? cloud_delay_samples(host) : host->chunk);
+            if (next_scripted < scripted_count && scripted[next_scripted].sample > host->clock &&
+                scripted[next_scripted].sample < batch_end)
+                batch_end = scripted[next_scripted].sample;
+            if (host->stream_open && host->reject_at > host->clock && host->reject_at < batch_end)
+                batch_end = host->reject_at;
+            if (host->stream_open && host->stop_capture_at > host->clock && host->stop_capture_at < batch_end)
+                batch_end = host->stop_capture_at;
+            until = batch_end < host->input_count ? batch_end : host->input_count;
+            host->batch_start = start;
+            session->on_subcall = batch_subcall;
+            status = session_process_batch(session, host->input + start, (size_t)(until - start), (size_t)host->chunk);
+            session->on_subcall = NULL;
+            if (status == 0 || status == SESSION_FAILED)
+                host->clock = until;
+        } else {
+            host->clock = until;
+            status = session_process(session, host->input + start, (size_t)(until - start));
+        }
         totals->engine_seconds += engine_clock_seconds() - call_started;
         cloud_run_verifier(host);
-        if (status != 0) {
+        if (status == SESSION_FAILED)
+            failed = true;
+        else if (status != 0) {
             write_engine_error(host, "process", status, NULL);
             failed = true;
         }
     }
     call_started = engine_clock_seconds();
-    engine->table->destroy(instance);
+    session_close(session);
     totals->engine_seconds += engine_clock_seconds() - call_started;
     flush_upload(host);
+    if (session->failure)
+        write_engine_failure(host, session);
+    if (host->options->session.isolation != SESSION_IN_PROCESS) {
+        totals->child_cpu_seconds += session->cpu_seconds;
+        if (session->peak_rss_kb > totals->child_peak_rss_kb)
+            totals->child_peak_rss_kb = session->peak_rss_kb;
+    }
     totals->engine_errors += failed;
     totals->files++;
     totals->audio_seconds += (double)host->clock / WAKECERT_SAMPLE_RATE;
@@ -648,6 +715,9 @@ int run_corpus(const struct run_options *options, const struct wakecert_corpus *
     cJSON_AddNumberToObject(begin, "verification_window_ms", options->verification_window_ms);
     cJSON_AddNumberToObject(begin, "follow_up_timeout_ms", options->follow_up_timeout_ms);
     cJSON_AddStringToObject(begin, "verification", options->verification == CLOUD_VERIFY_MODEL ? "model" : "oracle");
+    static const char *const isolation_names[] = {"in-process", "child", "exec"};
+    cJSON_AddStringToObject(begin, "isolation", isolation_names[options->session.isolation]);
+    cJSON_AddBoolToObject(begin, "sandbox", options->session.isolation != SESSION_IN_PROCESS && options->session.sandbox);
     cJSON *pass_names = cJSON_AddArrayToObject(begin, "passes");
     for (size_t p = 0; p < pass_count; p++)
         cJSON_AddItemToArray(pass_names, cJSON_CreateString(passes[p].name));
@@ -707,14 +777,20 @@ int run_corpus(const struct run_options *options, const struct wakecert_corpus *
             cJSON_AddStringToObject(end, "pass", passes[p].name);
             cJSON_AddNumberToObject(end, "files", (double)totals[p].files);
             cJSON_AddNumberToObject(end, "audio_seconds", totals[p].audio_seconds);
-            cJSON_AddNumberToObject(end, "engine_seconds", totals[p].engine_seconds);
-            cJSON_AddNumberToObject(end, "peak_rss_kb", (double)peak_rss_kilobytes());
+            bool isolated = options->session.isolation != SESSION_IN_PROCESS;
+            cJSON_AddNumberToObject(end, "engine_seconds",
+                                    isolated ? totals[p].child_cpu_seconds : totals[p].engine_seconds);
+            cJSON_AddStringToObject(end, "engine_time", isolated ? "child CPU time (user + system, wait4)"
+                                                                 : "monotonic time inside engine calls");
+            cJSON_AddNumberToObject(end, "peak_rss_kb",
+                                    isolated ? (double)totals[p].child_peak_rss_kb : (double)peak_rss_kilobytes());
             write_line(host, end);
         }
     }
     summary->files = totals[0].files;
     summary->audio_seconds = totals[0].audio_seconds;
-    summary->engine_seconds = totals[0].engine_seconds;
+    summary->engine_seconds =
+        options->session.isolation != SESSION_IN_PROCESS ? totals[0].child_cpu_seconds : totals[0].engine_seconds;
     for (size_t p = 0; p < pass_count; p++)
         summary->engine_errors += totals[p].engine_errors;
     if (host->upload_hash) {

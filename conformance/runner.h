@@ -29,6 +29,7 @@
 
 #include "corpus.h"
 #include "engine_loader.h"
+#include "engine_session.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -48,6 +49,8 @@ struct run_options {
     double engine_check_seconds; /* audio in the engine-check subset, default 600 */
     bool engine_checks;          /* run the extra passes, default true */
     bool progress;               /* progress lines on stderr */
+    struct session_options session; /* where the engine runs: a sandboxed child by default */
+    const char *exec_command;    /* for SESSION_EXEC: the program speaking the protocol */
 };
 
 struct run_summary {

@@ -1473,6 +1473,82 @@ static int score_memory(const struct analysis *analysis, const cJSON *parameters
     return 0;
 }
 
+/* ---- sandbox.no_side_channel ------------------------------------------------------------------- */
+
+static int score_no_side_channel(const struct analysis *analysis, const cJSON *parameters,
+                                 struct wakecert_requirement_result *result, char *message, size_t message_size)
+{
+    const struct trace *trace = analysis->trace;
+    set_unit(result, "violations", "<=");
+    result->threshold = 0;
+    if (!trace->sandbox) {
+        result->status = WAKECERT_STATUS_FAIL;
+        snprintf(result->summary, sizeof result->summary,
+                 "not measured: the engine ran %s, without the sandbox; certify without --in-process/--no-sandbox",
+                 trace->isolation[0] ? trace->isolation : "in-process");
+        wakecert_requirement_add_evidence(result, evidence("(run)", 0, -1, -1, "a sandboxed run",
+                                                           result->summary), EVIDENCE_LIMIT);
+        return 0;
+    }
+    size_t violations = 0;
+    for (size_t f = 0; f < trace->file_count; f++) {
+        const struct trace_file *file = &trace->files[f];
+        for (size_t i = 0; i < file->event_count; i++) {
+            const struct trace_event *event = &file->events[i];
+            if (event->type != TRACE_ENGINE_FAILURE || event->code != 3)
+                continue;
+            violations++;
+            char located[160], observed[200];
+            snprintf(located, sizeof located, "%s (pass %s)", file->name, file->pass);
+            snprintf(observed, sizeof observed, "the engine called %s and was stopped", event->detail);
+            wakecert_requirement_add_evidence(result,
+                evidence(located, event->sample, -1, -1, "audio leaves only through the upload callback", observed),
+                EVIDENCE_LIMIT);
+        }
+    }
+    result->has_measurement = true;
+    result->measured = (double)violations;
+    snprintf(result->summary, sizeof result->summary, "%zu forbidden system calls (sockets, file writes, exec, fork ...)",
+             violations);
+    judge(result);
+    return 0;
+}
+
+/* An engine that crashed or hung left its results incomplete: every requirement it had passed becomes
+ * CRASH or TIMEOUT (failures stay FAIL), with the failure as evidence. Sandbox violations are scored by
+ * sandbox.no_side_channel. */
+static void apply_engine_failures(const struct trace *trace, struct wakecert_results *results)
+{
+    for (size_t f = 0; f < trace->file_count; f++) {
+        const struct trace_file *file = &trace->files[f];
+        for (size_t i = 0; i < file->event_count; i++) {
+            const struct trace_event *event = &file->events[i];
+            if (event->type != TRACE_ENGINE_FAILURE || event->code == 3)
+                continue;
+            enum wakecert_status status = event->code == 2 ? WAKECERT_STATUS_TIMEOUT : WAKECERT_STATUS_CRASH;
+            char located[160], observed[200];
+            snprintf(located, sizeof located, "%s (pass %s)", file->name, file->pass);
+            snprintf(observed, sizeof observed, "%s%s%s", event->code == 2 ? "no answer within the call timeout"
+                                                           : event->code == 4 ? "broke the engine protocol"
+                                                                              : "the engine crashed",
+                     event->detail[0] ? ": " : "", event->detail);
+            for (size_t r = 0; r < results->requirement_count; r++) {
+                struct wakecert_requirement_result *requirement = &results->requirements[r];
+                if (strcmp(requirement->id, "sandbox.no_side_channel") == 0)
+                    continue;
+                if (requirement->status == WAKECERT_STATUS_PASS) {
+                    requirement->status = status;
+                    snprintf(requirement->summary, sizeof requirement->summary, "incomplete: %.120s in %.100s at %.3f s",
+                             observed, located, (double)event->sample / WAKECERT_SAMPLE_RATE);
+                }
+                wakecert_requirement_add_evidence(requirement,
+                    evidence(located, event->sample, -1, -1, "the engine runs the whole corpus", observed),
+                    EVIDENCE_LIMIT);
+            }
+        }
+    }
+}
+
 /* ---- dispatch ----------------------------------------------------------------------------------- */
 
 static const struct {
@@ -1500,6 +1576,7 @@ static const struct {
     {"engine.chunking_invariance", score_chunking_invariance},
     {"perf.realtime_factor", score_realtime_factor},
     {"perf.memory", score_memory},
+    {"sandbox.no_side_channel", score_no_side_channel},
 };
 #define SCORED_COUNT (sizeof scored_requirements / sizeof scored_requirements[0])
 
@@ -1606,8 +1683,10 @@ int score_trace(const struct trace *trace, const struct profile *profile, struct
         if (status)
             break; /* the message already names the requirement and the threshold at fault */
     }
-    if (!status)
+    if (!status) {
+        apply_engine_failures(trace, results);
         add_metrics(&analysis, results);
+    }
     free_analysis(&analysis);
     return status;
 }

@@ -143,6 +143,8 @@ int trace_read(const char *path, struct trace *trace, char *message, size_t mess
             copy_string(trace->engine_config, sizeof trace->engine_config, object, "engine_config");
             trace->chunk = (int)wakecert_json_number(object, "chunk", 160);
             trace->follow_up_timeout_ms = (int)wakecert_json_number(object, "follow_up_timeout_ms", 0);
+            copy_string(trace->isolation, sizeof trace->isolation, object, "isolation");
+            trace->sandbox = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(object, "sandbox"));
             trace->cloud_delay_ms = (int)wakecert_json_number(object, "cloud_delay_ms", 0);
             cJSON_Delete(object);
             continue;
@@ -240,6 +242,22 @@ int trace_read(const char *path, struct trace *trace, char *message, size_t mess
             const char *state = wakecert_json_string(object, "state");
             parsed.code = state ? engine_indicator_parse(state) : -1;
             known = parsed.code >= 0;
+        } else if (strcmp(event, "engine_failure") == 0) {
+            static const char *const kinds[] = {"none", "crash", "timeout", "violation", "protocol"};
+            const char *kind = wakecert_json_string(object, "kind");
+            parsed.type = TRACE_ENGINE_FAILURE;
+            parsed.code = 0;
+            for (int k = 1; k < 5; k++)
+                if (kind && strcmp(kind, kinds[k]) == 0)
+                    parsed.code = k;
+            known = parsed.code > 0;
+            const char *signal_name = wakecert_json_string(object, "signal");
+            const char *detail = wakecert_json_string(object, "detail");
+            snprintf(parsed.detail, sizeof parsed.detail, "%s%s%s", signal_name ? signal_name : "",
+                     signal_name && detail ? "; " : "", detail ? detail : "");
+            if (!signal_name && !detail && cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(object, "exit_status")))
+                snprintf(parsed.detail, sizeof parsed.detail, "exited with status %d",
+                         (int)wakecert_json_number(object, "exit_status", 0));
         } else if (strcmp(event, "engine_error") == 0) {
             parsed.type = TRACE_ENGINE_ERROR;
             parsed.code = (int)wakecert_json_number(object, "code", -6);

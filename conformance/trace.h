@@ -17,6 +17,7 @@
  *   stream_close{file, sample, reason}
  *   indicator   {file, sample, state, tone}
  *   engine_error{file, sample, call, code, message?}
+ *   engine_failure {file, sample, kind: crash|timeout|violation|protocol, signal?, exit_status?, detail?}
  *   file_end    {file, sample}
  *   pass_end    {pass, files, audio_seconds, engine_seconds, peak_rss_kb}
  * Every line between file_begin and file_end also carries the file's "pass" (see runner.h).
@@ -38,6 +39,7 @@ enum trace_event_type {
     TRACE_STREAM_CLOSE,
     TRACE_INDICATOR,
     TRACE_ENGINE_ERROR,
+    TRACE_ENGINE_FAILURE,     /* the isolated engine crashed, hung, broke the protocol or the sandbox */
 };
 
 struct trace_event {
@@ -55,6 +57,7 @@ struct trace_event {
     bool matches_input;       /* UPLOAD: the samples equal the input at the claimed indices */
     int64_t first_mismatch;   /* UPLOAD: first differing index, or -1 */
     char sha256[65];          /* UPLOAD: digest of the uploaded samples */
+    char detail[96];          /* ENGINE_FAILURE: signal or system call (code: enum session_failure) */
 };
 
 struct trace_file {
@@ -84,6 +87,8 @@ struct trace {
     int chunk;
     int cloud_delay_ms;
     int follow_up_timeout_ms;
+    char isolation[16];       /* "child", "exec" or "in-process" */
+    bool sandbox;
     struct trace_pass passes[16];
     size_t pass_count;
     struct trace_file *files;

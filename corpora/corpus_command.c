@@ -116,8 +116,16 @@ static int command_verify(int argc, char **argv)
     if (!directory)
         return usage_error("verify: which directory?%s", "");
     char message[1024] = "";
-    int status = wakecert_corpus_verify(directory, message, sizeof message);
-    if (status == WAKECERT_ERROR_FORMAT && access(directory, F_OK) == 0) {
+    /* A manifest that does not load is bad input (2); files that disagree with it are a mismatch (1). */
+    struct wakecert_corpus corpus;
+    int status = wakecert_corpus_load(directory, &corpus, message, sizeof message);
+    if (status != 0) {
+        fprintf(stderr, "wakecert corpus verify: %s\n", message);
+        return wakecert_exit_code_for(status);
+    }
+    wakecert_corpus_free(&corpus);
+    status = wakecert_corpus_verify(directory, message, sizeof message);
+    if (status == WAKECERT_ERROR_FORMAT) {
         fprintf(stderr, "wakecert corpus verify: MISMATCH: %s\n", message);
         return 1;
     }

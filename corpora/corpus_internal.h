@@ -82,6 +82,31 @@ double wakecert_mean_square(const float *x, const uint8_t *mask, int64_t count);
 int wakecert_mix_at_snr(float *signal, const float *noise, const uint8_t *active, int64_t count, double snr_db,
                         char *message, size_t message_size);
 
+/* ---- conditions.c ---- */
+
+/** Fill `out` with `count` samples of unit-mean-square noise of a type: "white", "pink", "brown" or
+ *  "babble" (`talkers` synthetic talkers, 1-16; ignored otherwise). Returns 0 or WAKECERT_ERROR_FORMAT
+ *  (unknown type, bad talker count) or a synthesis error. */
+int wakecert_noise_generate(const char *type, int talkers, struct wakecert_prng *prng, float *out, int64_t count,
+                            char *message, size_t message_size);
+
+/** A shoebox room for the image-source model. Metres and seconds. */
+struct wakecert_room {
+    double dimensions[3];
+    double source[3];     /* source[0] < 0: draw source and microphone from the generator */
+    double microphone[3];
+    double rt60;
+};
+
+/** Room impulse response at 16 kHz, direct path at sample 0 with gain 1, rt60 seconds long (malloc'd).
+ *  Draws positions into *room when unspecified. Returns 0 or WAKECERT_ERROR_FORMAT (a room outside
+ *  1.5-50 m, rt60 outside 0.05-3 s, positions outside the room) or WAKECERT_ERROR_NO_MEMORY. */
+int wakecert_room_impulse_response(struct wakecert_room *room, struct wakecert_prng *prng, float **out,
+                                   int64_t *out_count, char *message, size_t message_size);
+
+/** out[0..count) = (x * h)[0..count) (the tail past count is dropped). out must not alias x. Cannot fail. */
+void wakecert_convolve(const float *x, int64_t count, const float *h, int64_t h_count, float *out);
+
 /* ---- synth.c ---- */
 
 /** Initialize espeak-ng once per process (synchronous output, our own callback). Returns 0 or

@@ -48,6 +48,7 @@ struct wakecert_store {
     struct wakecert_store_host host;
     unsigned faults;
     int sync_files;
+    sqlite3_stmt *sweep_statements[5]; /* prepared once: the sweep runs at every call */
     char **unlink_after_commit; /* audio files whose rows the current transaction drops */
     size_t unlink_count, unlink_capacity;
 };
@@ -190,31 +191,33 @@ static int queue_files_of(struct wakecert_store *store, sqlite3_stmt *select)
 
 /* Delete every audio file, transcript and profile whose expiry is <= now, and rows left empty.
  * Runs inside the caller's transaction. Returns 0 or a negative store error. */
+static const char *const sweep_sql[5] = {
+    "SELECT audio_file FROM recordings WHERE audio_expires <= ?1",
+    "UPDATE recordings SET audio_file = NULL, audio_expires = NULL WHERE audio_expires <= ?1",
+    "UPDATE recordings SET transcript = NULL, transcript_expires = NULL WHERE transcript_expires <= ?1",
+    "DELETE FROM recordings WHERE audio_file IS NULL AND transcript IS NULL AND ?1 IS NOT NULL",
+    "DELETE FROM profiles WHERE expires <= ?1",
+};
+
 static int sweep(struct wakecert_store *store, int64_t now)
 {
-    sqlite3_stmt *statement = prepare(store, "SELECT audio_file FROM recordings WHERE audio_expires <= ?1");
-    if (statement)
+    for (int i = 0; i < 5; i++) {
+        sqlite3_stmt *statement = store->sweep_statements[i];
+        sqlite3_reset(statement);
         sqlite3_bind_int64(statement, 1, now);
-    int status = queue_files_of(store, statement);
-    if (status)
-        return status;
-    statement = prepare(store, "UPDATE recordings SET audio_file = NULL, audio_expires = NULL WHERE audio_expires <= ?1");
-    if (statement)
-        sqlite3_bind_int64(statement, 1, now);
-    if ((status = run(statement)) != 0)
-        return status;
-    statement = prepare(store, "UPDATE recordings SET transcript = NULL, transcript_expires = NULL "
-                               "WHERE transcript_expires <= ?1");
-    if (statement)
-        sqlite3_bind_int64(statement, 1, now);
-    if ((status = run(statement)) != 0)
-        return status;
-    if ((status = exec_sql(store, "DELETE FROM recordings WHERE audio_file IS NULL AND transcript IS NULL")) != 0)
-        return status;
-    statement = prepare(store, "DELETE FROM profiles WHERE expires <= ?1");
-    if (statement)
-        sqlite3_bind_int64(statement, 1, now);
-    return run(statement);
+        int rc;
+        while ((rc = sqlite3_step(statement)) == SQLITE_ROW) {
+            const unsigned char *file_name = sqlite3_column_text(statement, 0);
+            if (file_name && queue_unlink(store, (const char *)file_name) != 0) {
+                sqlite3_reset(statement);
+                return WAKECERT_STORE_ERROR_OUT_OF_MEMORY;
+            }
+        }
+        sqlite3_reset(statement);
+        if (rc != SQLITE_DONE)
+            return WAKECERT_STORE_ERROR_IO;
+    }
+    return 0;
 }
 
 /* Begin a call's transaction and sweep. Returns 0 (transaction open) or an error (none open). */
@@ -288,6 +291,8 @@ static void ref_close(wakecert_store *store)
 {
     if (!store)
         return;
+    for (int i = 0; i < 5; i++)
+        sqlite3_finalize(store->sweep_statements[i]);
     sqlite3_close(store->db);
     finish_unlinks(store, 0);
     free(store->unlink_after_commit);
@@ -344,6 +349,10 @@ static int open_with_faults(const struct wakecert_store_host *host, const char *
     if (sqlite3_create_function(store->db, "wc_add_months", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, store,
                                 sql_add_months, NULL, NULL) != SQLITE_OK)
         OPEN_FAIL(WAKECERT_STORE_ERROR_INTERNAL, "%s: cannot register wc_add_months", database_path);
+    for (int i = 0; i < 5; i++)
+        if (sqlite3_prepare_v3(store->db, sweep_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &store->sweep_statements[i],
+                               NULL) != SQLITE_OK)
+            OPEN_FAIL(WAKECERT_STORE_ERROR_INTERNAL, "%s: %s", database_path, sqlite3_errmsg(store->db));
     if (remove_orphan_files(store) != 0)
         OPEN_FAIL(WAKECERT_STORE_ERROR_IO, "%s: cannot clean up orphan audio files", store->audio_directory);
     cJSON_Delete(config);

@@ -298,10 +298,22 @@ static const struct recipe_error_row bad_recipes_are_reported_rows[] = {
          "mic_on without a preceding mic_off"},
         {"{\"schema\":\"wakecert-recipe/1\",\"name\":\"x\",\"files\":[{\"path\":\"a.wav\",\"kind\":\"negative\","
          "\"noise\":{\"type\":\"purple\",\"snr_db\":5},\"segments\":[{\"say\":\"hello\"}]}]}",
-         "\"noise\" needs \"type\""},
+         "unknown noise type \"purple\""},
         {"{\"schema\":\"wakecert-recipe/1\",\"name\":\"x\",\"files\":[{\"path\":\"a.wav\",\"kind\":\"negative\","
          "\"segments\":[{\"gap\":0.1}]},{\"path\":\"a.wav\",\"kind\":\"negative\",\"segments\":[{\"gap\":0.1}]}]}",
          "path \"a.wav\" duplicates files[0]"},
+        {"{\"schema\":\"wakecert-recipe/1\",\"name\":\"x\",\"seed\":-3,\"files\":[{\"path\":\"a.wav\","
+         "\"kind\":\"negative\",\"segments\":[{\"gap\":0.1}]}]}",
+         "\"seed\" must be an integer"},
+        {"{\"schema\":\"wakecert-recipe/1\",\"name\":\"x\",\"files\":[{\"path\":\"a.wav\",\"kind\":\"negative\","
+         "\"rate\":1000,\"segments\":[{\"gap\":0.1}]}]}",
+         "rate must be 80-450"},
+        {"{\"schema\":\"wakecert-recipe/1\",\"name\":\"x\",\"files\":[{\"path\":\"a.wav\",\"kind\":\"wake\","
+         "\"reverb\":{\"rt60\":0.5,\"room\":[1,1,1]},\"segments\":[{\"say\":\"hello\"}]}]}",
+         "room dimensions must be 1.5 to 50 m"},
+        {"{\"schema\":\"wakecert-recipe/1\",\"name\":\"x\",\"files\":[{\"path\":\"a.wav\",\"kind\":\"wake\","
+         "\"reverb\":{\"rt60\":0.5,\"source\":[1,1,1]},\"segments\":[{\"say\":\"hello\"}]}]}",
+         "give both reverb source and microphone"},
 };
 
 ParameterizedTestParameters(generator, bad_recipes_are_reported)
@@ -413,17 +425,37 @@ Test(mixer, refuses_silence)
     cr_assert(strstr(message, "10.0 dB") != NULL, "%s", message);
 }
 
-/* The generator's noisy file: build the same speech with and without noise and measure the SNR of
+/* The generator's noisy files: build the same speech with and without noise and measure the SNR of
  * the difference over the labelled speech (the recipe has only labelled speech pieces). */
-Test(mixer, generated_file_has_the_recipe_snr)
+struct generated_snr_row {
+    const char *type;
+    double snr_db;
+};
+
+static const struct generated_snr_row generated_snr_rows[] = {
+    {"white", 10.0}, {"white", 20.0}, {"pink", 5.0}, {"brown", 0.0}, {"babble", 5.0},
+};
+
+ParameterizedTestParameters(mixer, generated_file_has_the_recipe_snr)
 {
-    const char *recipe =
-        "{\"schema\":\"wakecert-recipe/1\",\"name\":\"snr\",\"seed\":5,\"files\":["
-        "{\"path\":\"clean.wav\",\"kind\":\"wake\",\"voice\":\"en-us\",\"segments\":[{\"gap\":0.5},{\"wake\":\"alexa\"},"
-        "{\"gap\":0.2},{\"request\":\"play some music\"},{\"gap\":0.5}]},"
-        "{\"path\":\"noisy.wav\",\"kind\":\"wake\",\"condition\":\"noise_10db\",\"voice\":\"en-us\","
-        "\"noise\":{\"type\":\"white\",\"snr_db\":10},\"segments\":[{\"gap\":0.5},{\"wake\":\"alexa\"},"
-        "{\"gap\":0.2},{\"request\":\"play some music\"},{\"gap\":0.5}]}]}";
+    static size_t indices[sizeof generated_snr_rows / sizeof generated_snr_rows[0]];
+    for (size_t i = 0; i < sizeof indices / sizeof indices[0]; i++)
+        indices[i] = i;
+    return cr_make_param_array(size_t, indices, sizeof indices / sizeof indices[0]);
+}
+
+ParameterizedTest(size_t *index, mixer, generated_file_has_the_recipe_snr)
+{
+    const struct generated_snr_row *row = &generated_snr_rows[*index];
+    char recipe[2048];
+    snprintf(recipe, sizeof recipe,
+             "{\"schema\":\"wakecert-recipe/1\",\"name\":\"snr\",\"seed\":5,\"files\":["
+             "{\"path\":\"clean.wav\",\"kind\":\"wake\",\"voice\":\"en-us\",\"segments\":[{\"gap\":0.5},"
+             "{\"wake\":\"alexa\"},{\"gap\":0.2},{\"request\":\"play some music\"},{\"gap\":0.5}]},"
+             "{\"path\":\"noisy.wav\",\"kind\":\"wake\",\"condition\":\"%s_%gdb\",\"voice\":\"en-us\","
+             "\"noise\":{\"type\":\"%s\",\"snr_db\":%g},\"segments\":[{\"gap\":0.5},{\"wake\":\"alexa\"},"
+             "{\"gap\":0.2},{\"request\":\"play some music\"},{\"gap\":0.5}]}]}",
+             row->type, row->snr_db, row->type, row->snr_db);
     fixture_write_text(fixture_path("snr.json"), recipe);
     fixture_build(fixture_path("snr.json"), "snr");
     struct wakecert_corpus corpus;
@@ -444,11 +476,172 @@ Test(mixer, generated_file_has_the_recipe_snr)
         }
     }
     double measured = 10 * log10(speech / added);
-    cr_assert_float_eq(measured, 10.0, 0.5, "measured %.2f dB", measured);
-    cr_assert_float_eq(corpus.files[1].snr_db, 10.0, 1e-9);
+    cr_assert_float_eq(measured, row->snr_db, 0.5, "%s noise: asked %.1f dB, measured %.2f dB", row->type,
+                       row->snr_db, measured);
+    cr_assert_float_eq(corpus.files[1].snr_db, row->snr_db, 1e-9);
     cr_assert(isnan(corpus.files[0].snr_db));
     free(clean);
     free(noisy);
+    wakecert_corpus_free(&corpus);
+}
+
+/* Power spectral density of x near `frequency` (Hann-windowed DFT bin averaged over 1024-sample blocks). */
+static double band_power(const float *x, int64_t count, double frequency)
+{
+    const int block = 1024;
+    double total = 0;
+    int blocks = 0;
+    for (int64_t start = 0; start + block <= count; start += block, blocks++) {
+        double re = 0, im = 0;
+        for (int n = 0; n < block; n++) {
+            double window = 0.5 - 0.5 * cos(2 * 3.14159265358979323846 * n / block);
+            double phase = 2 * 3.14159265358979323846 * frequency * n / 16000.0;
+            re += window * x[start + n] * cos(phase);
+            im -= window * x[start + n] * sin(phase);
+        }
+        total += re * re + im * im;
+    }
+    return total / blocks;
+}
+
+struct colour_row {
+    const char *type;
+    double db_per_octave; /* expected slope */
+};
+
+static const struct colour_row colour_rows[] = {{"white", 0.0}, {"pink", -3.0}, {"brown", -6.0}};
+
+ParameterizedTestParameters(mixer, noise_colours_have_their_slopes)
+{
+    static size_t indices[3] = {0, 1, 2};
+    return cr_make_param_array(size_t, indices, 3);
+}
+
+ParameterizedTest(size_t *index, mixer, noise_colours_have_their_slopes)
+{
+    const struct colour_row *row = &colour_rows[*index];
+    enum { count = 16000 * 8 };
+    static float noise[count];
+    struct wakecert_prng prng;
+    wakecert_prng_seed(&prng, 11, 2);
+    char message[256] = "";
+    cr_assert_eq(wakecert_noise_generate(row->type, 0, &prng, noise, count, message, sizeof message), 0, "%s", message);
+    cr_assert_float_eq(wakecert_mean_square(noise, NULL, count), 1.0, 1e-3, "unit power");
+    /* 250 Hz to 4000 Hz is four octaves. */
+    double slope = 10 * log10(band_power(noise, count, 4000.0) / band_power(noise, count, 250.0)) / 4.0;
+    cr_assert_float_eq(slope, row->db_per_octave, 0.6, "%s: %.2f dB/octave", row->type, slope);
+}
+
+Test(mixer, babble_is_speech_like_and_repeatable)
+{
+    enum { count = 16000 * 3 };
+    static float first[count], second[count];
+    struct wakecert_prng prng;
+    char message[256] = "";
+    wakecert_prng_seed(&prng, 9, 1);
+    cr_assert_eq(wakecert_noise_generate("babble", 3, &prng, first, count, message, sizeof message), 0, "%s", message);
+    wakecert_prng_seed(&prng, 9, 1);
+    cr_assert_eq(wakecert_noise_generate("babble", 3, &prng, second, count, message, sizeof message), 0, "%s", message);
+    cr_assert_eq(memcmp(first, second, sizeof first), 0, "same seed, different babble");
+    cr_assert_float_eq(wakecert_mean_square(first, NULL, count), 1.0, 1e-3);
+    /* Speech has most of its energy below 1 kHz: unlike white noise. */
+    cr_assert_gt(band_power(first, count, 500.0), 10 * band_power(first, count, 6000.0));
+    cr_assert_lt(wakecert_noise_generate("babble", 0, &prng, first, count, message, sizeof message), 0);
+    cr_assert(strstr(message, "1 to 16 talkers") != NULL, "%s", message);
+}
+
+/* RT60 of an impulse response by Schroeder backward integration, from the -5 to -25 dB slope (T20). */
+static double schroeder_rt60(const float *h, int64_t count)
+{
+    double *energy = malloc((size_t)count * sizeof *energy);
+    double sum = 0;
+    for (int64_t i = count; i-- > 0;) {
+        sum += (double)h[i] * h[i];
+        energy[i] = sum;
+    }
+    int64_t t5 = -1, t25 = -1;
+    for (int64_t i = 0; i < count; i++) {
+        double level = 10 * log10(energy[i] / energy[0]);
+        if (t5 < 0 && level <= -5)
+            t5 = i;
+        if (t25 < 0 && level <= -25) {
+            t25 = i;
+            break;
+        }
+    }
+    free(energy);
+    return t25 > t5 && t5 >= 0 ? 3.0 * (double)(t25 - t5) / 16000.0 : -1;
+}
+
+ParameterizedTestParameters(mixer, room_response_has_its_rt60)
+{
+    static double rt60s[] = {0.3, 0.6, 0.9};
+    return cr_make_param_array(double, rt60s, 3);
+}
+
+ParameterizedTest(double *rt60, mixer, room_response_has_its_rt60)
+{
+    struct wakecert_room room = {{6.0, 4.5, 3.0}, {-1, -1, -1}, {-1, -1, -1}, *rt60};
+    struct wakecert_prng prng;
+    wakecert_prng_seed(&prng, 21, 4);
+    float *h = NULL;
+    int64_t count = 0;
+    char message[256] = "";
+    cr_assert_eq(wakecert_room_impulse_response(&room, &prng, &h, &count, message, sizeof message), 0, "%s", message);
+    cr_assert_float_eq(h[0], 1.0, 1e-6, "direct path at sample 0 with gain 1");
+    for (int axis = 0; axis < 3; axis++) {
+        cr_assert(room.source[axis] >= 0.5 && room.source[axis] <= room.dimensions[axis] - 0.5);
+        cr_assert(room.microphone[axis] >= 0.5 && room.microphone[axis] <= room.dimensions[axis] - 0.5);
+    }
+    double measured = schroeder_rt60(h, count);
+    cr_assert_float_eq(measured, *rt60, *rt60 * 0.25, "asked RT60 %.2f s, Schroeder T20 gives %.3f s", *rt60, measured);
+    free(h);
+
+    struct wakecert_room bad = {{1.0, 4.5, 3.0}, {-1, -1, -1}, {-1, -1, -1}, 0.5};
+    cr_assert_eq(wakecert_room_impulse_response(&bad, &prng, &h, &count, message, sizeof message),
+                 WAKECERT_ERROR_FORMAT);
+}
+
+Test(mixer, convolution_matches_a_naive_sum)
+{
+    float x[50], h[7], out[50];
+    struct wakecert_prng prng;
+    wakecert_prng_seed(&prng, 1, 1);
+    for (int i = 0; i < 50; i++)
+        x[i] = (i % 5 == 0) ? 0.0f : (float)wakecert_prng_gaussian(&prng);
+    for (int k = 0; k < 7; k++)
+        h[k] = (float)wakecert_prng_gaussian(&prng);
+    wakecert_convolve(x, 50, h, 7, out);
+    for (int n = 0; n < 50; n++) {
+        double expected = 0;
+        for (int k = 0; k < 7 && k <= n; k++)
+            expected += (double)x[n - k] * h[k];
+        cr_assert_float_eq(out[n], expected, 1e-4, "sample %d", n);
+    }
+}
+
+Test(generator, reverb_keeps_label_onsets)
+{
+    const char *recipe =
+        "{\"schema\":\"wakecert-recipe/1\",\"name\":\"rev\",\"seed\":8,\"files\":["
+        "{\"path\":\"r.wav\",\"kind\":\"wake\",\"condition\":\"reverb_0.6\",\"voice\":\"en-us\","
+        "\"reverb\":{\"rt60\":0.6,\"room\":[5,4,3]},\"segments\":[{\"gap\":1.0},"
+        "{\"wake\":\"alexa\"},{\"gap\":0.2},{\"request\":\"play some music\"},{\"gap\":1.0}]}]}";
+    fixture_write_text(fixture_path("rev.json"), recipe);
+    fixture_build(fixture_path("rev.json"), "rev");
+    struct wakecert_corpus corpus;
+    load_or_fail(fixture_path("rev"), &corpus);
+    const struct wakecert_corpus_file *file = &corpus.files[0];
+    cr_assert(strstr(file->note, "reverb rt60 0.60 s, room 5.0x4.0x3.0 m") != NULL, "note: %s", file->note);
+    int64_t count = 0;
+    int16_t *samples = fixture_read_pcm16(file->full_path, &count);
+    const struct wakecert_corpus_event *wake = &file->events[0];
+    cr_assert_lt(fixture_rms_dbfs(samples, wake->start - 480, wake->start), -55.0, "energy before the onset");
+    cr_assert_gt(fixture_rms_dbfs(samples, wake->start, wake->start + 160), -58.0, "onset at the label");
+    /* The reverberant tail runs on after the request ends. */
+    int64_t end = file->events[1].end;
+    cr_assert_gt(fixture_rms_dbfs(samples, end, end + 800), -50.0, "no reverberant tail after the speech");
+    free(samples);
     wakecert_corpus_free(&corpus);
 }
 
@@ -688,4 +881,27 @@ Test(command, exit_codes)
     cr_assert_eq(run(3, verify), 1, "a changed file must exit 1");
     const char *verify_missing[] = {"corpus", "verify", fixture_path("nowhere")};
     cr_assert_eq(run(3, verify_missing), 2);
+    /* A manifest that does not parse is bad input (2), not a mismatch (1). */
+    fixture_write_text(fixture_path("built/manifest.json"), "{\"schema\": ");
+    cr_assert_eq(run(3, verify), 2);
+}
+
+Test(command, open_accepts_directories_and_recipe_paths)
+{
+    struct wakecert_corpus corpus;
+    char message[1024] = "";
+    fixture_write_text(fixture_path("tiny.json"),
+                       "{\"schema\":\"wakecert-recipe/1\",\"name\":\"tiny\",\"files\":[{\"path\":\"n.wav\","
+                       "\"kind\":\"negative\",\"segments\":[{\"say\":\"hello there\"}]}]}");
+    cr_assert_eq(wakecert_corpus_open(fixture_path("tiny.json"), &corpus, 0, message, sizeof message), 0, "%s",
+                 message);
+    cr_assert_str_eq(corpus.name, "tiny");
+    cr_assert(strstr(corpus.directory, "/corpora/tiny-") != NULL, "%s", corpus.directory);
+    char directory[4096];
+    snprintf(directory, sizeof directory, "%s", corpus.directory);
+    wakecert_corpus_free(&corpus);
+    cr_assert_eq(wakecert_corpus_open(directory, &corpus, 0, message, sizeof message), 0, "%s", message);
+    cr_assert_str_eq(corpus.directory, directory);
+    cr_assert_eq(corpus.file_count, 1);
+    wakecert_corpus_free(&corpus);
 }

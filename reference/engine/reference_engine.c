@@ -5,17 +5,30 @@
  * Per chunk of audio the work is: the stream gate takes the samples (pre-roll ring, live upload),
  * the MFCC front end turns them into 10 ms frames, and the detector scores each frame. A detection is
  * held until the chunk is done and then handed to the gate, which reports the wake and opens the
- * stream from 500 ms before the word's estimated start. Nothing in process() allocates.
+ * stream from 500 ms before the word's estimated start. Nothing in process() allocates. Detection
+ * runs per front-end frame, so decisions do not depend on how the harness chunks the audio.
+ *
+ * Two detectors: "model" (default), the trained classifier of reference/model (a streaming TCN over
+ * log-mel frames, weights shipped for alexa, amazon, computer and echo and embedded in this plugin at
+ * build time; see reference/model/detector.h for smoothing, threshold and the 1 s refractory period),
+ * and "template", the training-free DTW detector of the spine (alexa only).
  *
  * Configuration (JSON object given to create; every key optional):
- *   "keyword": "alexa"        the wake word (templates ship for alexa)
+ *   "keyword": "alexa"        the wake word (models ship for alexa, amazon, computer, echo)
+ *   "detector": "model"       "model" or "template" (default: model when one ships for the keyword)
+ *   "model_path": "x.wcm"     load classifier weights from this file instead of the embedded ones;
+ *                             a file of another format version or shape is refused at create()
+ *                             with WAKECERT_ENGINE_ERROR_MODEL and a message naming the file
  *   "sensitivity": 0.5        0 (fewest false wakes) .. 1 (fewest misses)
  *   "local_only": false       report wakes but never stream audio
  *   "audible_tone": true      start/end tones with the indicator
  *   "preroll_ms": 500         audio sent before the wake word
  *   "max_stream_ms": 10000    end a stream locally if no StopCapture comes
  */
+#include "detector.h"
+#include "embedded_models.h"
 #include "mfcc.h"
+#include "model.h"
 #include "stream_gate.h"
 #include "template_detector.h"
 #include "templates.h"
@@ -33,10 +46,15 @@ struct wakecert_engine {
     struct stream_gate gate;
     wakecert_mfcc *frontend;
     struct template_detector detector;
+    bool use_model;                 /* the classifier, else the DTW templates */
+    struct wakecert_model_spec model_spec;
+    struct model_detector model_detector;
     struct wakecert_mfcc_config frontend_config;
     char keyword[32];
     int64_t frontend_origin;        /* sample index of the front end's frame 0 */
     bool wake_pending;
+    bool pending_samples;           /* pending_start/end are set (model) rather than pending's frames */
+    int64_t pending_start, pending_end;
     struct template_detection pending;
 };
 
@@ -51,6 +69,20 @@ static void on_frame(void *ctx, int64_t frame_index, const float *log_mel, const
 {
     struct wakecert_engine *engine = ctx;
     (void)frame_index;
+    if (engine->use_model) {
+        struct model_detection found = model_detector_push(&engine->model_detector, log_mel);
+        if (found.fired && !engine->wake_pending) {
+            /* the peak frame has seen samples up to frame * hop + window (exclusive) */
+            int64_t seen = engine->frontend_origin + found.frame * engine->frontend_config.hop_length +
+                           engine->frontend_config.window_length;
+            engine->wake_pending = true;
+            engine->pending_samples = true;
+            engine->pending.score = found.score;
+            engine->pending_start = seen - (int64_t)lroundf(found.start_seconds * WAKECERT_SAMPLE_RATE);
+            engine->pending_end = seen;
+        }
+        return;
+    }
     struct template_detection detection =
         template_detector_push(&engine->detector, cepstra, log_mel, engine->frontend_config.mel_filter_count);
     if (detection.fired && !engine->wake_pending) {
@@ -70,6 +102,13 @@ static void deliver_pending_wake(struct wakecert_engine *engine)
     const int centre = engine->frontend_config.window_length / 2;
     int64_t start = engine->frontend_origin + engine->pending.start_frame * hop + centre - hop / 2;
     int64_t end = engine->frontend_origin + engine->pending.end_frame * hop + centre + hop / 2;
+    if (engine->pending_samples) {
+        start = engine->pending_start;
+        end = engine->pending_end;
+        engine->pending_samples = false;
+    }
+    if (start > end)
+        start = end;
     if (start < engine->frontend_origin)
         start = engine->frontend_origin;
     if (end > engine->gate.clock)
@@ -95,13 +134,35 @@ static int reference_create(const struct wakecert_host_callbacks *callbacks, con
     const cJSON *audible_tone = cJSON_GetObjectItemCaseSensitive(config, "audible_tone");
     const cJSON *preroll_ms = cJSON_GetObjectItemCaseSensitive(config, "preroll_ms");
     const cJSON *max_stream_ms = cJSON_GetObjectItemCaseSensitive(config, "max_stream_ms");
-    char error[256] = "";
+    const cJSON *detector_kind = cJSON_GetObjectItemCaseSensitive(config, "detector");
+    const cJSON *model_path = cJSON_GetObjectItemCaseSensitive(config, "model_path");
+    char error[512] = "";
     const char *word = cJSON_IsString(keyword) ? keyword->valuestring : "alexa";
     const struct reference_keyword_templates *templates = reference_templates_for(word);
+    const struct wakecert_embedded_model *embedded = NULL;
+    for (int i = 0; i < wakecert_embedded_model_count; i++)
+        if (wakecert_embedded_models[i].keyword && strcmp(wakecert_embedded_models[i].keyword, word) == 0)
+            embedded = &wakecert_embedded_models[i];
+    /* default: the classifier when a model is at hand for the keyword, else the templates */
+    bool use_model = detector_kind ? cJSON_IsString(detector_kind) && strcmp(detector_kind->valuestring, "model") == 0
+                                   : (embedded != NULL || model_path != NULL || !templates);
     double sensitivity_value = cJSON_IsNumber(sensitivity) ? sensitivity->valuedouble : 0.5;
     if (keyword && !cJSON_IsString(keyword))
         snprintf(error, sizeof error, "\"keyword\" must be a string");
-    else if (!templates)
+    else if (detector_kind && (!cJSON_IsString(detector_kind) || (strcmp(detector_kind->valuestring, "model") != 0 &&
+                                                                  strcmp(detector_kind->valuestring, "template") != 0)))
+        snprintf(error, sizeof error, "\"detector\" must be \"model\" or \"template\"");
+    else if (model_path && (!cJSON_IsString(model_path) || !use_model))
+        snprintf(error, sizeof error, "\"model_path\" must be a file name, and only goes with the model detector");
+    else if (use_model && !model_path && !embedded) {
+        char shipped[256] = "";
+        for (int i = 0; i < wakecert_embedded_model_count; i++)
+            if (wakecert_embedded_models[i].keyword)
+                snprintf(shipped + strlen(shipped), sizeof shipped - strlen(shipped), "%s%s", i ? ", " : "",
+                         wakecert_embedded_models[i].keyword);
+        snprintf(error, sizeof error, "no model for keyword \"%s\" (this engine ships: %s; or give \"model_path\")",
+                 word, shipped[0] ? shipped : "none");
+    } else if (!use_model && !templates)
         snprintf(error, sizeof error, "no templates for keyword \"%s\" (this engine ships: %s)", word,
                  reference_template_keywords());
     else if (sensitivity && (!cJSON_IsNumber(sensitivity) || sensitivity_value < 0 || sensitivity_value > 1))
@@ -114,6 +175,24 @@ static int reference_create(const struct wakecert_host_callbacks *callbacks, con
     if (error[0]) {
         cJSON_Delete(config);
         return fail(message, message_size, WAKECERT_ENGINE_ERROR_BAD_CONFIG, error);
+    }
+    struct wakecert_model_spec spec = {0};
+    if (use_model) {
+        int status;
+        if (model_path)
+            status = wakecert_model_load_file(model_path->valuestring, &spec, error, sizeof error);
+        else {
+            char name[64];
+            snprintf(name, sizeof name, "embedded %s.wcm", embedded->keyword);
+            status = wakecert_model_parse(embedded->bytes, embedded->size, name, &spec, error, sizeof error);
+        }
+        if (status == 0 && strcmp(spec.keyword, word) != 0 && !model_path)
+            status = -1, snprintf(error, sizeof error, "embedded %s.wcm: trained for \"%s\"", word, spec.keyword);
+        if (status != 0) {
+            cJSON_Delete(config);
+            wakecert_model_spec_free(&spec);
+            return fail(message, message_size, WAKECERT_ENGINE_ERROR_MODEL, error);
+        }
     }
 
     struct wakecert_engine *engine = calloc(1, sizeof *engine);
@@ -131,20 +210,28 @@ static int reference_create(const struct wakecert_host_callbacks *callbacks, con
     gate_config.local_only = cJSON_IsTrue(local_only);
     gate_config.audible_tone = audible_tone ? cJSON_IsTrue(audible_tone) : true;
     cJSON_Delete(config);
-
-    struct template_detector_config detector_config = templates->detector;
-    /* Sensitivity scales the acceptance threshold by 0.8x (at 0) to 1.2x (at 1) around the tuned point. */
-    detector_config.threshold *= (float)(0.8 + 0.4 * sensitivity_value);
+    engine->use_model = use_model;
+    engine->model_spec = spec; /* the engine owns it from here (the detector borrows it) */
 
     wakecert_mfcc_config_default(&engine->frontend_config);
     char frontend_error[200] = "";
-    if (stream_gate_init(&engine->gate, &gate_config, callbacks) != 0 ||
-        wakecert_mfcc_create(&engine->frontend_config, -1, &engine->frontend, frontend_error, sizeof frontend_error) != 0 ||
-        template_detector_init(&engine->detector, &detector_config, templates->templates, templates->count) != 0) {
+    int detector_status;
+    if (use_model)
+        detector_status = model_detector_init(&engine->model_detector, &engine->model_spec, sensitivity_value, -1);
+    else {
+        struct template_detector_config detector_config = templates->detector;
+        /* Sensitivity scales the acceptance threshold by 0.8x (at 0) to 1.2x (at 1) around the tuned point. */
+        detector_config.threshold *= (float)(0.8 + 0.4 * sensitivity_value);
+        detector_status = template_detector_init(&engine->detector, &detector_config, templates->templates, templates->count);
+    }
+    if (detector_status != 0 || stream_gate_init(&engine->gate, &gate_config, callbacks) != 0 ||
+        wakecert_mfcc_create(&engine->frontend_config, -1, &engine->frontend, frontend_error, sizeof frontend_error) != 0) {
         int code = frontend_error[0] ? WAKECERT_ENGINE_ERROR_INTERNAL : WAKECERT_ENGINE_ERROR_OUT_OF_MEMORY;
         snprintf(error, sizeof error, "cannot initialise the engine: %s", frontend_error[0] ? frontend_error : "out of memory");
         wakecert_mfcc_destroy(engine->frontend);
         ring_buffer_free(&engine->gate.ring);
+        model_detector_free(&engine->model_detector);
+        wakecert_model_spec_free(&engine->model_spec);
         free(engine);
         return fail(message, message_size, code, error);
     }
@@ -172,7 +259,10 @@ static int reference_control(wakecert_engine *engine, const struct wakecert_cont
     if (status == 0 && was_muted && engine->gate.state != STREAM_GATE_MUTED) {
         /* Microphone back on: start the front end and detector afresh from now. */
         wakecert_mfcc_reset(engine->frontend);
-        template_detector_reset(&engine->detector, 0);
+        if (engine->use_model)
+            model_detector_reset(&engine->model_detector);
+        else
+            template_detector_reset(&engine->detector, 0);
         engine->frontend_origin = engine->gate.clock;
         engine->wake_pending = false;
     }
@@ -185,6 +275,8 @@ static void reference_destroy(wakecert_engine *engine)
         return;
     stream_gate_finish(&engine->gate);
     wakecert_mfcc_destroy(engine->frontend);
+    model_detector_free(&engine->model_detector);
+    wakecert_model_spec_free(&engine->model_spec);
     free(engine);
 }
 

@@ -8,7 +8,8 @@
  * the input frame its path started at, so a match yields the wake word's start and end frames for
  * the pre-roll. The match score is the path-length-normalised cost divided by the template's own
  * tuned cost scale (clean and noisy templates sit at different distances; lower is better). An energy
- * gate keeps quiet noise from matching. When the score falls below the threshold the detector follows
+ * gate keeps quiet noise from matching. Templates end with 80 ms of the pause that follows a wake
+ * word, so a word that merely begins like it ("a lexus", "alexander") does not match as well. When the score falls below the threshold the detector follows
  * it down to its minimum (at most `settle_frames` frames), fires once, and then stays quiet for a
  * refractory period.
  */

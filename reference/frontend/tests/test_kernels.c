@@ -9,6 +9,7 @@
  *  mel     1e-5 * want + 1e-35                              (up to ~40 positive terms, any order)
  *  log     2e-6 + 1e-6 * |want|                             (Cephes polynomial / logf, float result)
  *  dct     1e-6 * sum |in|                                  (40 terms of mixed sign)
+ * The regrouped mel banks of the AVX kernels are checked weight by weight against the per-filter bank.
  * The last test injects a fault into a kernel's output and checks the comparison catches it.
  */
 #include <criterion/criterion.h>
@@ -205,6 +206,66 @@ Test(frontend_kernels, mel_random_and_speech)
         wakecert_mfcc_tables_free(&tables);
     }
     free(speech);
+}
+
+/* The regrouped banks the AVX kernels read (struct wakecert_mel_blocks) against the plain per-filter
+ * bank: every filter in exactly one group of at most L, every weight where the layout says, zeros
+ * elsewhere, every padded read inside power_padded_count; at the default, odd and large sizes. */
+Test(frontend_kernels, mel_blocks_match_the_per_filter_bank)
+{
+    for (int c = 0; c < 3; c++) {
+        struct wakecert_mfcc_config config;
+        if (c == 1) {
+            odd_config(&config);
+        } else {
+            wakecert_mfcc_config_default(&config);
+            if (c == 2) {
+                config.fft_size = 1024;
+                config.window_length = 700;
+                config.mel_filter_count = 61;
+                config.cepstrum_count = 23;
+            }
+        }
+        struct wakecert_mfcc_tables tables;
+        build(&config, &tables);
+        const struct wakecert_mel_bank *bank = &tables.mel;
+        const struct wakecert_mel_blocks *layouts[2] = {&bank->narrow, &bank->wide};
+        for (int w = 0; w < 2; w++) {
+            const struct wakecert_mel_blocks *blocks = layouts[w];
+            const int lanes = blocks->lanes;
+            cr_assert_eq(lanes, w == 0 ? 8 : 16);
+            cr_assert_eq(blocks->start[0], 0);
+            cr_assert_eq(blocks->start[blocks->group_count], bank->filter_count);
+            int nonzero = 0;
+            for (int g = 0; g < blocks->group_count; g++) {
+                const int size = blocks->start[g + 1] - blocks->start[g];
+                cr_assert(size >= 1 && size <= lanes, "L=%d group %d holds %d filters", lanes, g, size);
+                cr_expect_eq(blocks->offset[g] % 16, 0, "L=%d group %d not 64-byte aligned", lanes, g);
+                const float *group = blocks->weights + blocks->offset[g];
+                for (int j = 0; j < lanes; j++) {
+                    const int f = blocks->start[g] + j;
+                    const int first = blocks->first_bin[g * lanes + j];
+                    cr_expect_leq(first + blocks->chunks[g] * lanes, bank->power_padded_count,
+                                  "L=%d group %d lane %d reads past the padded power buffer", lanes, g, j);
+                    for (int i = 0; i < blocks->chunks[g] * lanes; i++) {
+                        float got = group[(i / lanes * lanes + j) * lanes + i % lanes];
+                        float want = j < size && i < bank->length[f] ? bank->weights[bank->offset[f] + i] : 0.0f;
+                        if (j < size)
+                            cr_expect_eq(first, bank->first_bin[f]);
+                        cr_expect(got == want, "L=%d filter %d weight %d: %g, per-filter bank %g", lanes, f, i,
+                                  (double)got, (double)want);
+                        nonzero += got != 0.0f;
+                    }
+                }
+            }
+            int bank_nonzero = 0;
+            for (int i = 0; i < bank->weight_count; i++)
+                bank_nonzero += bank->weights[i] != 0.0f;
+            cr_expect_eq(nonzero, bank_nonzero, "L=%d: %d non-zero weights, the bank has %d", lanes, nonzero,
+                         bank_nonzero);
+        }
+        wakecert_mfcc_tables_free(&tables);
+    }
 }
 
 Test(frontend_kernels, log_across_range)

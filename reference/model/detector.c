@@ -1,0 +1,85 @@
+/*
+ * The classifier's detector (see detector.h for the rules). Everything here is per frame and
+ * constant time; the only allocation is the network instance at init.
+ */
+#include "detector.h"
+
+#include <math.h>
+#include <string.h>
+
+float model_detector_threshold(const struct wakecert_model_spec *spec, double sensitivity)
+{
+    double th = spec->threshold;
+    double logit = log(th / (1.0 - th)) + spec->sensitivity_span * (1.0 - 2.0 * sensitivity);
+    return (float)(1.0 / (1.0 + exp(-logit)));
+}
+
+int model_detector_init(struct model_detector *detector, const struct wakecert_model_spec *spec, double sensitivity,
+                        int level)
+{
+    memset(detector, 0, sizeof *detector);
+    detector->spec = spec;
+    detector->model = wakecert_model_create(spec, level);
+    if (!detector->model)
+        return -1;
+    detector->threshold = model_detector_threshold(spec, sensitivity);
+    detector->smoothing_frames = (int)spec->smoothing_frames;
+    detector->settle_frames = 5;
+    detector->refractory_frames = (int)spec->refractory_frames;
+    model_detector_reset(detector);
+    return 0;
+}
+
+void model_detector_reset(struct model_detector *detector)
+{
+    wakecert_model_reset(detector->model);
+    memset(detector->history, 0, sizeof detector->history);
+    detector->frame = 0;
+    detector->quiet_until = 0;
+    detector->candidate = false;
+}
+
+struct model_detection model_detector_push(struct model_detector *detector, const float *log_mel)
+{
+    struct model_detection detection = {0};
+    float out[WAKECERT_MODEL_OUTPUTS];
+    wakecert_model_push(detector->model, log_mel, out);
+    int64_t frame = detector->frame++;
+    detector->history[frame % detector->smoothing_frames] = 1.0f / (1.0f + expf(-out[0]));
+    float smooth = 0;
+    for (int k = 0; k < detector->smoothing_frames; k++)
+        smooth += detector->history[k];
+    smooth /= (float)detector->smoothing_frames;
+    if (frame < detector->quiet_until)
+        return detection;
+    if (detector->candidate) {
+        detector->candidate_age++;
+        bool rising = smooth > detector->candidate_score;
+        if (rising) {
+            detector->candidate_score = smooth;
+            detector->candidate_frame = frame;
+            detector->candidate_start_seconds = out[1];
+        }
+        if (!rising || detector->candidate_age >= detector->settle_frames) {
+            detection.fired = true;
+            detection.score = detector->candidate_score;
+            detection.frame = detector->candidate_frame;
+            detection.start_seconds = detector->candidate_start_seconds;
+            detector->candidate = false;
+            detector->quiet_until = frame + detector->refractory_frames;
+        }
+    } else if (smooth >= detector->threshold) {
+        detector->candidate = true;
+        detector->candidate_age = 0;
+        detector->candidate_score = smooth;
+        detector->candidate_frame = frame;
+        detector->candidate_start_seconds = out[1];
+    }
+    return detection;
+}
+
+void model_detector_free(struct model_detector *detector)
+{
+    wakecert_model_destroy(detector->model);
+    detector->model = NULL;
+}

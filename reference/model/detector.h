@@ -1,0 +1,64 @@
+/*
+ * The classifier's detector: turns the network's per-frame outputs into wake decisions.
+ *
+ * Per 10 ms frame: the posterior p = sigmoid(logit); the smoothed posterior is the mean of the last
+ * `smoothing_frames` posteriors (3 = 30 ms, so a single-frame blip cannot fire). When it reaches the
+ * threshold the detector follows it while it keeps rising, for at most `settle_frames` (5 = 50 ms),
+ * and fires at its peak. The word's start is the peak frame's end minus the network's start
+ * regression (seconds since the word began); its end is the peak frame's end. After firing the
+ * detector is quiet for `refractory_frames` (100 = 1 s, matching the harness's duplicate window:
+ * one spoken word, one wake).
+ *
+ * Sensitivity (the engine's "sensitivity" key, 0..1) moves the threshold in logit space around the
+ * operating point the trainer calibrated (threshold at 0.5): logit(th) = logit(th_0.5) +
+ * span * (1 - 2 * sensitivity), span from the weights file (3 by default: sensitivity 0 -> th 0.95 for
+ * th_0.5 = 0.5, sensitivity 1 -> 0.05).
+ */
+#ifndef WAKECERT_REFERENCE_MODEL_DETECTOR_H
+#define WAKECERT_REFERENCE_MODEL_DETECTOR_H
+
+#include "model.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct model_detector {
+    wakecert_model *model;
+    const struct wakecert_model_spec *spec;
+    float threshold;
+    int smoothing_frames, settle_frames, refractory_frames;
+    float history[32];
+    int64_t frame;             /* index of the next frame */
+    int64_t quiet_until;
+    bool candidate;
+    int candidate_age;
+    float candidate_score, candidate_start_seconds;
+    int64_t candidate_frame;
+};
+
+struct model_detection {
+    bool fired;
+    float score;               /* the smoothed posterior at the peak */
+    int64_t frame;             /* the peak frame */
+    float start_seconds;       /* the word began this long before the peak frame's last sample */
+};
+
+/** The threshold for a sensitivity in [0, 1] (see above). Cannot fail. */
+float model_detector_threshold(const struct wakecert_model_spec *spec, double sensitivity);
+
+/** Set up over a parsed spec (borrowed). level as for wakecert_model_create. Returns 0 or -1 when
+ *  out of memory. */
+int model_detector_init(struct model_detector *detector, const struct wakecert_model_spec *spec, double sensitivity,
+                        int level);
+
+/** Forget the past: zero the network state; frame numbering restarts at 0. Cannot fail. */
+void model_detector_reset(struct model_detector *detector);
+
+/** Take one frame of log-mel energies; report whether the wake word was detected at this frame.
+ *  No allocation. */
+struct model_detection model_detector_push(struct model_detector *detector, const float *log_mel);
+
+/** Free what init allocated; safe on a zeroed struct. */
+void model_detector_free(struct model_detector *detector);
+
+#endif

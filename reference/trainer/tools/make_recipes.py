@@ -1,0 +1,165 @@
+#!/usr/bin/env python3
+"""Write the reference classifier's corpus recipes: corpora/recipes/train.json and eval.json.
+
+The recipes are committed; this script is their recipe (run from the repository root:
+`python3 reference/trainer/tools/make_recipes.py`). It is deterministic (a fixed seed).
+
+Voices: train and eval use disjoint espeak-ng voice strings, and neither uses a voice of the smoke
+recipe (en-us, en, en-gb-x-rp, en-us+f2, en-us+m3) or of reference/engine/tools/make_templates.c
+(en-029, en-gb-scotland, en-us+f4, en-gb-x-gbclan+m2).
+"""
+import json
+import random
+
+KEYWORDS = ["alexa", "amazon", "computer", "echo"]
+TRAIN_VOICES = ["en-us+m1", "en-us+m4", "en-us+f1", "en-us+f3", "en-us+m6", "en-gb-x-gbcwmd",
+                "en-gb-x-gbcwmd+f3", "en-us-nyc", "en-us-nyc+m5", "en+m7", "en+f5", "en-gb-x-rp+m2",
+                "en-gb-scotland+f1", "en-029+m5", "en-gb-x-gbclan+f2", "en-us+klatt"]
+EVAL_VOICES = ["en-us+m2", "en-us+f5", "en-gb-x-rp+f1", "en-us-nyc+f2", "en+m3", "en-gb-x-gbcwmd+m6",
+               "en-029+f3", "en-gb-scotland+m4"]
+CONFUSABLES = {
+    "alexa": [("alex", None), ("alexis", None), ("a lexus", None), ("alexander", None), ("election", None),
+              ("alaska", None), ("relax a", "rI2l'aks a#"), ("electa", None), ("lexa", None), ("alexia", None)],
+    "amazon": [("amazing", None), ("a mason", None), ("amaze on", None), ("amos", None), ("marathon", None),
+               ("amazement", None), ("am a son", None), ("damascus", None)],
+    "computer": [("compute", None), ("commuter", None), ("computing", None), ("competitor", None),
+                 ("come pewter", None), ("commuted", None), ("computation", None), ("compost", None)],
+    "echo": [("eco", None), ("gecko", None), ("ego", None), ("deco", None), ("edgar", None), ("etch oh", None),
+             ("ekko", None), ("checkout", None)],
+}
+CARRIERS_BEFORE = ["Hey.", "Okay.", "Um.", "Listen.", "Good evening.", "So.", "Right.", "Well.", "Hello there.",
+                   "Excuse me.", "Now then.", "Oh.", "Yes.", "Please."]
+REQUESTS = ["what is the weather today", "set a timer for ten minutes", "play some music", "turn off the lights",
+            "what time is it", "add milk to my shopping list", "call my sister", "how tall is mount everest",
+            "turn the volume down", "what is on my calendar", "tell me a joke", "start the vacuum",
+            "read me the news", "how far is the moon", "lock the front door", "remind me at six"]
+CONFUSABLE_BEFORE = ["I talked to", "She said", "We went to", "They called it", "He wrote", "Look at", "The word is",
+                     "I heard", "That was", "Tell me about"]
+CONFUSABLE_AFTER = ["yesterday.", "again.", "last week.", "in the morning.", "for a while.", "quite loudly.",
+                    "at home.", "on the radio."]
+SENTENCES = [
+    "The train to the city leaves at half past eight.", "I usually buy a coffee before work.",
+    "The garden needs watering after such a dry week.", "Our neighbours are painting their fence blue.",
+    "Please remember to bring the umbrella tomorrow.", "The library closes early on Sundays.",
+    "He spent the whole afternoon fixing his bicycle.", "The soup tastes better with a little salt.",
+    "We watched a documentary about penguins last night.", "The meeting was moved to Thursday morning.",
+    "My brother plays the violin in a small orchestra.", "The children built a castle out of sand.",
+    "It rained so hard that the streets were flooded.", "She found her keys under the sofa cushion.",
+    "The bakery on the corner sells excellent bread.", "A flock of birds flew over the lake.",
+    "Alex and his sister went to Alaska.",
+    "The election results will be announced tonight.", "Relax and enjoy the concert.",
+    "Electric cars are becoming more common.", "He asked for a second helping of pie.",
+    "The museum has a new exhibition about ancient Egypt.", "Turn left at the traffic lights.",
+    "I forgot to call the dentist again.", "The cat is sleeping in the sun.",
+    "We need more eggs, flour and sugar.", "The football match was postponed.",
+    "Her lecture on economics was fascinating.", "They are planning a trip to the mountains.",
+    "The old clock in the hall stopped at noon.", "Could you pass me the newspaper please.",
+    "My favourite season is autumn.", "The river flows slowly through the valley.",
+    "A complete set of encyclopedias sat on the shelf.", "The amazing view made everyone quiet.",
+    "Alexander wrote a long letter to his grandmother.", "We compared the prices at three shops.",
+    "The committee will meet next month.", "Echoes of the storm lasted all night.",
+    "The printer is out of paper again.", "Electricity bills went up this winter.",
+    "Lexington is a city in Kentucky.", "The commuter trains are always crowded.",
+    "Somebody left the window open.", "The recipe calls for two cups of rice.",
+]
+
+
+def wake_file(rng, path, keyword, voice, condition="clean", noise=None, reverb=None):
+    segments = []
+    if rng.random() < 0.8:
+        segments.append({"say": rng.choice(CARRIERS_BEFORE)})
+        segments.append({"gap": round(rng.uniform(0.15, 0.6), 2)})
+    else:
+        segments.append({"gap": round(rng.uniform(0.6, 1.2), 2)})
+    segments += [{"wake": keyword}, {"gap": round(rng.uniform(0.1, 0.4), 2)},
+                 {"request": rng.choice(REQUESTS)}, {"gap": 1.0}]
+    item = {"path": path, "kind": "wake", "condition": condition, "voice": voice,
+            "rate": rng.randint(135, 195), "pitch": rng.randint(30, 75), "segments": segments}
+    if noise:
+        item["noise"] = noise
+    if reverb:
+        item["reverb"] = reverb
+    return item
+
+
+def confusable_file(rng, path, keyword, voice, count):
+    segments = [{"gap": 0.4}]
+    for word, phonemes in rng.sample(CONFUSABLES[keyword], count):
+        segments.append({"say": rng.choice(CONFUSABLE_BEFORE)})
+        segments.append({"gap": 0.08})
+        confusable = {"confusable": word}
+        if phonemes:
+            confusable["phonemes"] = phonemes
+        segments.append(confusable)
+        segments.append({"gap": 0.08})
+        segments.append({"say": rng.choice(CONFUSABLE_AFTER)})
+        segments.append({"gap": round(rng.uniform(0.4, 0.8), 2)})
+    return {"path": path, "kind": "confusable", "condition": "clean", "voice": voice,
+            "rate": rng.randint(140, 190), "pitch": rng.randint(35, 70), "segments": segments}
+
+
+def negative_file(rng, path, voice, count, condition="clean", noise=None):
+    segments = [{"gap": 0.5}]
+    for sentence in rng.sample(SENTENCES, count):
+        segments += [{"say": sentence}, {"gap": round(rng.uniform(0.3, 0.9), 2)}]
+    item = {"path": path, "kind": "negative", "condition": condition, "voice": voice,
+            "rate": rng.randint(140, 190), "pitch": rng.randint(35, 70), "segments": segments}
+    if noise:
+        item["noise"] = noise
+    return item
+
+
+def train_recipe():
+    rng = random.Random(5005)
+    files = []
+    for keyword in KEYWORDS:
+        for v, voice in enumerate(TRAIN_VOICES):
+            for n in range(6):
+                files.append(wake_file(rng, f"wake_{keyword}_{v:02d}_{n}.wav", keyword, voice))
+            files.append(confusable_file(rng, f"confusable_{keyword}_{v:02d}.wav", keyword, voice, 4))
+    for v, voice in enumerate(TRAIN_VOICES):
+        for n in range(2):
+            files.append(negative_file(rng, f"negative_{v:02d}_{n}.wav", voice, 4))
+    return {"schema": "wakecert-recipe/1", "name": "train",
+            "description": "training audio for the reference classifier (reference/trainer): 4 wake words x 16 "
+                           "voices x 6 clean utterances in carrier speech, confusables per wake word, negative "
+                           "speech; voices disjoint from smoke, eval and the DTW templates",
+            "seed": 5005, "noise_floor_dbfs": -60, "rate": 165, "pitch": 50, "files": files}
+
+
+def eval_recipe():
+    rng = random.Random(7007)
+    files = []
+    keyword = "alexa"
+    noises = ["white", "pink", "brown"]
+    for v, voice in enumerate(EVAL_VOICES):
+        for n in range(4):
+            files.append(wake_file(rng, f"wake_clean_{v:02d}_{n}.wav", keyword, voice))
+        for n in range(2):
+            files.append(wake_file(rng, f"wake_noise10_{v:02d}_{n}.wav", keyword, voice, "noise_10db",
+                                   {"type": noises[(v + n) % 3], "snr_db": 10}))
+        files.append(wake_file(rng, f"wake_babble10_{v:02d}.wav", keyword, voice, "babble_10db",
+                               {"type": "babble", "snr_db": 10, "talkers": 4}))
+        for n in range(2):
+            files.append(wake_file(rng, f"wake_noise5_{v:02d}_{n}.wav", keyword, voice, "noise_5db",
+                                   {"type": noises[(v + n + 1) % 3], "snr_db": 5}))
+        files.append(wake_file(rng, f"wake_reverb_{v:02d}.wav", keyword, voice, "reverb",
+                               None, {"rt60": 0.4}))
+        files.append(confusable_file(rng, f"confusable_{v:02d}.wav", keyword, voice, 6))
+        for n in range(3):
+            files.append(negative_file(rng, f"negative_{v:02d}_{n}.wav", voice, 8))
+        files.append(negative_file(rng, f"negative_noise_{v:02d}.wav", voice, 6, "noise_10db",
+                                   {"type": noises[v % 3], "snr_db": 10}))
+    return {"schema": "wakecert-recipe/1", "name": "eval",
+            "description": "evaluation corpus for the reference classifier vs its peers (alexa): clean, 10 dB "
+                           "noise, 10 dB babble, 5 dB noise, reverb, confusables, negative speech; 8 voices "
+                           "disjoint from train, smoke and the DTW templates",
+            "seed": 7007, "noise_floor_dbfs": -60, "rate": 165, "pitch": 50, "files": files}
+
+
+if __name__ == "__main__":
+    assert not set(TRAIN_VOICES) & set(EVAL_VOICES)
+    for name, recipe in (("train", train_recipe()), ("eval", eval_recipe())):
+        with open(f"corpora/recipes/{name}.json", "w") as out:
+            json.dump(recipe, out, indent=1)
+            out.write("\n")
