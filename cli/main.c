@@ -4,6 +4,7 @@
  * code: 0 pass, 1 fail, 2 bad usage or input, 3 internal error.
  */
 #include "bench.h"
+#include "bundle.h"
 #include "certify.h"
 #include "corpus_command.h"
 #include "report_command.h"
@@ -22,6 +23,7 @@ static const char usage[] =
     "  run         run an engine over a corpus and write only the trace\n"
     "  score       score a recorded trace under a profile\n"
     "  report      regenerate report.html (plots, timelines) from saved results, or compare two runs\n"
+    "  verify-bundle  check a certification bundle (hashes, re-scored results, corpus, profile)\n"
     "  corpus      build, verify or list labelled corpora\n"
     "  bench       measure the reference engine's kernels and write wakecert-bench/1 JSON\n"
     "  retention   certify a voice-history store's retention timelines\n"
@@ -52,7 +54,7 @@ int main(int argc, char **argv)
     } commands[] = {
         {"certify", wakecert_certify_main}, {"run", wakecert_run_main},     {"score", wakecert_score_main},
         {"corpus", wakecert_corpus_main},   {"bench", wakecert_bench_main}, {"retention", wakecert_retention_main},
-        {"report", wakecert_report_main},
+        {"report", wakecert_report_main},   {"verify-bundle", wakecert_verify_bundle_main},
     };
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(command, commands[i].name) == 0)

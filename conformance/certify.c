@@ -6,6 +6,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "certify.h"
 
+#include "bundle.h"
+
 #include "corpus.h"
 #include "engine_loader.h"
 #include "error.h"
@@ -33,6 +35,7 @@ struct certify_options {
     const char *profile;
     const char *out;
     const char *trace;
+    const char *bundle;
     struct run_options run;
     bool quiet;
 };
@@ -64,6 +67,7 @@ static const char certify_usage[] =
     "  --in-process             run a plugin inside the harness (debugging only: no isolation, no sandbox)\n"
     "  --no-sandbox             isolate the engine in a child process but without the sandbox\n"
     "  --call-timeout-ms N      an engine call that takes longer is a TIMEOUT; default 10000\n"
+    "  --bundle OUT.tar.gz      also pack a certification bundle (check it with wakecert verify-bundle)\n"
     "  --quiet                  no progress, no table\n"
     "  -h, --help               this text\n"
     "\n"
@@ -86,7 +90,7 @@ static int parse_options(int argc, char **argv, struct certify_options *options,
         {"cloud", required_argument, NULL, 'v'},         {"follow-up-timeout-ms", required_argument, NULL, 'f'},
         {"engine-check-seconds", required_argument, NULL, 's'},
         {"in-process", no_argument, NULL, 'i'},          {"no-sandbox", no_argument, NULL, 'n'},
-        {"call-timeout-ms", required_argument, NULL, 'T'},
+        {"call-timeout-ms", required_argument, NULL, 'T'},  {"bundle", required_argument, NULL, 'b'},
         {"quiet", no_argument, NULL, 'q'},               {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -152,6 +156,7 @@ static int parse_options(int argc, char **argv, struct certify_options *options,
             options->run.engine_checks = options->run.engine_check_seconds > 0;
             break;
         case 'i': options->run.session.isolation = SESSION_IN_PROCESS; break;
+        case 'b': options->bundle = optarg; break;
         case 'n': options->run.session.sandbox = false; break;
         case 'T':
             options->run.session.call_timeout_ms = (int)strtol(optarg, &end, 10);
@@ -378,6 +383,16 @@ static int certify_or_run(int argc, char **argv, bool scoring)
     if (scoring)
         exit_code = score_and_write(trace_path, &profile, out, &summary, started_at,
                                     corpus_directory[0] ? corpus_directory : NULL, options.quiet);
+    if (scoring && options.bundle && exit_code <= 1) {
+        char manifest[4200];
+        snprintf(manifest, sizeof manifest, "%s/manifest.json", corpus_directory);
+        if (bundle_write(out, profile.path, access(manifest, R_OK) == 0 ? manifest : NULL, options.bundle, message,
+                         sizeof message) != 0) {
+            fprintf(stderr, "wakecert %s: bundle: %s\n", argv[0], message);
+            exit_code = 3;
+        } else if (!options.quiet)
+            printf("bundle: %s (check it with: wakecert verify-bundle %s)\n", options.bundle, options.bundle);
+    }
     else if (!options.quiet)
         printf("trace: %s (%.1f s of audio, %.3f s inside the engine)\n", trace_path, summary.audio_seconds,
                summary.engine_seconds);

@@ -21,6 +21,7 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <wordexp.h>
 
 static void set_failure(struct engine_session *session, int failure, const char *detail)
 {
@@ -206,11 +207,19 @@ static int spawn(struct engine_session *session, char *message, size_t message_s
             setrlimit(RLIMIT_AS, &limit);
         }
         setenv("PYTHONDONTWRITEBYTECODE", "1", 1);
+        /* Split the command like a shell would (quotes, no substitutions) but exec it directly: a shell
+         * would fork, which the sandbox forbids. */
+        wordexp_t words;
+        if (wordexp(session->command, &words, WRDE_NOCMD) != 0 || words.we_wordc == 0) {
+            fprintf(stderr, "wakecert: cannot parse the exec: command \"%s\"\n", session->command);
+            _exit(127);
+        }
         if (session->options.sandbox) {
             sandbox_enter_network_namespace();
             sandbox_apply_exec_filter();
         }
-        execl("/bin/sh", "sh", "-c", session->command, (char *)NULL);
+        execvp(words.we_wordv[0], words.we_wordv);
+        fprintf(stderr, "wakecert: cannot run %s: %s\n", words.we_wordv[0], strerror(errno));
         _exit(127);
     }
     close(down[0]);

@@ -28,6 +28,7 @@
 #include "corpus_internal.h"
 #include "error.h"
 
+/* Scale out to mean square 1 (left alone if silent). Cannot fail. */
 static void normalize_unit_power(float *out, int64_t count)
 {
     double power = wakecert_mean_square(out, NULL, count);
@@ -142,6 +143,7 @@ static void random_point(struct wakecert_prng *prng, const double dimensions[3],
         out[axis] = margin + wakecert_prng_uniform(prng) * (dimensions[axis] - 2 * margin);
 }
 
+/* Euclidean distance between two points. Cannot fail. */
 static double distance3(const double a[3], const double b[3])
 {
     double dx = a[0] - b[0], dy = a[1] - b[1], dz = a[2] - b[2];

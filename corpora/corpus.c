@@ -163,9 +163,9 @@ static int parse_event(const cJSON *item, int64_t samples, const char *where, st
     if (word && copy_field(event->word, sizeof event->word, word) != 0)
         return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT, "%s: word longer than %zu bytes", where,
                                   sizeof event->word - 1);
+    /* A follow-up may be empty: the cloud asks for more and the user says nothing. */
     if ((event->type == WAKECERT_EVENT_WAKE || event->type == WAKECERT_EVENT_CONFUSABLE ||
-         event->type == WAKECERT_EVENT_MEDIA_WAKE || event->type == WAKECERT_EVENT_REQUEST ||
-         event->type == WAKECERT_EVENT_FOLLOW_UP) &&
+         event->type == WAKECERT_EVENT_MEDIA_WAKE || event->type == WAKECERT_EVENT_REQUEST) &&
         event->end == event->start)
         return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT, "%s: empty range (start == end)", where);
     return 0;
@@ -253,6 +253,8 @@ static int parse_file(const cJSON *item, const char *directory, const char *mani
     return 0;
 }
 
+/* Parse DIR/manifest.json into *corpus (which the caller frees on failure). Returns 0 or a
+ * negative code with a message naming the manifest and field. */
 static int load_manifest(const char *directory, struct wakecert_corpus *corpus, char *message, size_t message_size)
 {
     char manifest_path[4096];

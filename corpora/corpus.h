@@ -22,7 +22,8 @@ enum wakecert_corpus_event_type {
     WAKECERT_EVENT_MEDIA_WAKE = 3,  /* the wake word inside TV/radio audio [start, end); must not wake */
     WAKECERT_EVENT_MIC_OFF = 4,     /* microphone switched off at start, back on at end */
     WAKECERT_EVENT_BUTTON = 5,      /* action button pressed at start; request_end if a request follows */
-    WAKECERT_EVENT_FOLLOW_UP = 6,   /* a follow-up request spoken without the wake word [start, end) */
+    WAKECERT_EVENT_FOLLOW_UP = 6,   /* a follow-up request spoken without the wake word [start, end); empty
+                                       (start == end) when the cloud asks for one and the user stays silent */
     WAKECERT_EVENT_REQUEST = 7,     /* request speech [start, end) (informational; the wake/button carries request_end) */
 };
 

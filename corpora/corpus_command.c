@@ -34,11 +34,13 @@ static const char usage_text[] =
     "          Exit 0 if all match, 1 on the first mismatch.\n"
     "  list    the shipped recipes (in <data dir>/corpora/recipes) with their descriptions.\n";
 
+/* 1 if arg asks for help (--help, -h, help). */
 static int is_help(const char *arg)
 {
     return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0 || strcmp(arg, "help") == 0;
 }
 
+/* Print a usage error (format takes one %s) and the hint; returns exit code 2. */
 static int usage_error(const char *format, const char *detail)
 {
     fprintf(stderr, "wakecert corpus: ");
@@ -56,6 +58,7 @@ static void resolve_recipe(const char *argument, char *out, size_t out_size)
         snprintf(out, out_size, "%s/corpora/recipes/%s.json", wakecert_data_directory(), argument);
 }
 
+/* `corpus build`: argv[0] is "build". Returns the exit code. */
 static int command_build(int argc, char **argv)
 {
     const char *recipe = NULL, *out = NULL;
@@ -98,6 +101,7 @@ static int command_build(int argc, char **argv)
     return 0;
 }
 
+/* `corpus verify`: argv[0] is "verify". Returns the exit code (1 on a mismatch). */
 static int command_verify(int argc, char **argv)
 {
     const char *directory = NULL;
@@ -137,11 +141,13 @@ static int command_verify(int argc, char **argv)
     return 0;
 }
 
+/* qsort comparator for an array of C strings. */
 static int compare_names(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* `corpus list`: one line per shipped recipe. Returns the exit code. */
 static int command_list(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++) {

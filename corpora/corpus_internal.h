@@ -19,7 +19,7 @@
 #define WAKECERT_CORPUS_RATE 16000
 /* Bump whenever the generator's output for an unchanged recipe would change: it is part of the
  * cache key and of the manifest's "generator" string. */
-#define WAKECERT_CORPUS_GENERATOR_VERSION "1"
+#define WAKECERT_CORPUS_GENERATOR_VERSION "2"
 #define WAKECERT_RECIPE_SCHEMA "wakecert-recipe/1"
 
 /* ---- audio.c ---- */

@@ -15,6 +15,12 @@
  * is scaled down if anything would clip. Every random draw comes from PCG32 seeded from the recipe seed
  * and the file index, so a rebuild gives the same bytes.
  *
+ * Parallelism: files are built by forked worker processes (one per CPU, $WAKECERT_CORPUS_JOBS to
+ * override), each taking every Nth file and reporting its events, length and sha256 through a record
+ * file. A file's bytes depend only on the recipe and its index (every piece is synthesized from the
+ * same pristine espeak-ng state, every noise is seeded by the file index), so the corpus is the same
+ * whatever the number of workers; a test builds with 1 and 2 and compares.
+ *
  * Atomicity: everything is written into a temporary sibling directory (OUT.tmp-PID) which is renamed
  * to OUT only when the manifest is complete. An interrupted build leaves no OUT at all.
  *
@@ -28,6 +34,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/types.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "corpus_internal.h"
@@ -47,6 +55,7 @@ struct track {
     size_t event_capacity;
 };
 
+/* Make room for `extra` more samples. Returns 0 or WAKECERT_ERROR_NO_MEMORY. */
 static int track_reserve(struct track *track, int64_t extra)
 {
     if (track->count + extra <= track->capacity)
@@ -66,6 +75,8 @@ static int track_reserve(struct track *track, int64_t extra)
     return 0;
 }
 
+/* Append count samples (silence if piece is NULL), marked speech-active or not. Returns 0 or
+ * WAKECERT_ERROR_NO_MEMORY. */
 static int track_append(struct track *track, const float *piece, int64_t count, int active)
 {
     if (track_reserve(track, count) != 0)
@@ -78,6 +89,7 @@ static int track_append(struct track *track, const float *piece, int64_t count, 
     return 0;
 }
 
+/* Append an event (request_end -1); returns it, or NULL when out of memory. */
 static struct wakecert_corpus_event *track_add_event(struct track *track, int type, int64_t start, int64_t end,
                                                      const char *word)
 {
@@ -100,6 +112,7 @@ static struct wakecert_corpus_event *track_add_event(struct track *track, int ty
     return event;
 }
 
+/* Free a track's buffers and zero it. NULL-safe fields; cannot fail. */
 static void track_free(struct track *track)
 {
     free(track->samples);
@@ -115,6 +128,7 @@ struct voice_settings {
     int pitch;
 };
 
+/* Seconds to 16 kHz samples, rounded. Cannot fail. */
 static int64_t seconds_to_samples(double seconds)
 {
     return (int64_t)llround(seconds * WAKECERT_CORPUS_RATE);
@@ -209,6 +223,12 @@ static int render_segment(const cJSON *segment, const struct voice_settings *fil
             return WAKECERT_ERROR_NO_MEMORY;
         return 0;
     }
+    if (cJSON_GetObjectItemCaseSensitive(segment, "follow_up_silence")) {
+        /* The cloud will ask for a follow-up here and the user says nothing: an empty follow-up label. */
+        if (!track_add_event(track, WAKECERT_EVENT_FOLLOW_UP, track->count, track->count, NULL))
+            return WAKECERT_ERROR_NO_MEMORY;
+        return 0;
+    }
 
     for (size_t k = 0; k < sizeof speech_keys / sizeof speech_keys[0]; k++) {
         const char *text = wakecert_json_string(segment, speech_keys[k].key);
@@ -275,7 +295,7 @@ static int render_segment(const cJSON *segment, const struct voice_settings *fil
     }
     return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
                               "%s: expected one of gap, pad_to, say, wake, request, confusable, media_wake, follow_up, "
-                              "mic_off, mic_on, button",
+                              "mic_off, mic_on, button, follow_up_silence",
                               where);
 }
 
@@ -342,12 +362,13 @@ struct built_file {
     struct track track;
 };
 
-static int build_file(const cJSON *item, size_t index, const cJSON *recipe, const char *recipe_name,
-                      const char *temporary_directory, uint64_t seed, double floor_dbfs, struct built_file *built,
-                      char *message, size_t message_size)
+/* Read and check a file's own fields (path, kind, condition, voice, rate, pitch) into *built and
+ * *voice; `where` receives "recipe: files[i] (path)". Returns 0 or WAKECERT_ERROR_FORMAT. */
+static int describe_file(const cJSON *item, size_t index, const cJSON *recipe, const char *recipe_name,
+                         struct built_file *built, struct voice_settings *voice, char *where, size_t where_size,
+                         char *message, size_t message_size)
 {
-    char where[256];
-    snprintf(where, sizeof where, "%s: files[%zu]", recipe_name, index);
+    snprintf(where, where_size, "%s: files[%zu]", recipe_name, index);
     if (!cJSON_IsObject(item))
         return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT, "%s: not an object", where);
     built->path = wakecert_json_string(item, "path");
@@ -355,28 +376,41 @@ static int build_file(const cJSON *item, size_t index, const cJSON *recipe, cons
     built->condition = wakecert_json_string(item, "condition");
     if (!built->condition)
         built->condition = "clean";
-    if (!built->path || !*built->path || strchr(built->path, '/'))
+    if (!built->path || !*built->path || strchr(built->path, '/') || built->path[0] == '.')
         return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
                                   "%s: \"path\" missing or not a plain file name", where);
-    snprintf(where, sizeof where, "%s: files[%zu] (%s)", recipe_name, index, built->path);
+    snprintf(where, where_size, "%s: files[%zu] (%s)", recipe_name, index, built->path);
     if (!built->kind || !wakecert_kind_is_known(built->kind))
         return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
                                   "%s: \"kind\" missing or unknown (wake, confusable, negative, music, ambient, media)",
                                   where);
-    struct voice_settings voice = {
-        .voice = wakecert_json_string(item, "voice"),
-        .rate = (int)wakecert_json_number(item, "rate", wakecert_json_number(recipe, "rate", 165)),
-        .pitch = (int)wakecert_json_number(item, "pitch", wakecert_json_number(recipe, "pitch", 50)),
-    };
-    if (!voice.voice)
-        voice.voice = wakecert_json_string(recipe, "voice");
-    if (!voice.voice)
-        voice.voice = "en-us";
-    if (voice.rate < 80 || voice.rate > 450 || voice.pitch < 0 || voice.pitch > 100)
+    voice->voice = wakecert_json_string(item, "voice");
+    voice->rate = (int)wakecert_json_number(item, "rate", wakecert_json_number(recipe, "rate", 165));
+    voice->pitch = (int)wakecert_json_number(item, "pitch", wakecert_json_number(recipe, "pitch", 50));
+    if (!voice->voice)
+        voice->voice = wakecert_json_string(recipe, "voice");
+    if (!voice->voice)
+        voice->voice = "en-us";
+    if (voice->rate < 80 || voice->rate > 450 || voice->pitch < 0 || voice->pitch > 100)
         return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
                                   "%s: rate must be 80-450 words per minute and pitch 0-100", where);
-    built->voice = voice.voice;
+    built->voice = voice->voice;
     built->snr_db = NAN;
+    return 0;
+}
+
+/* Render files[index] into temporary_directory and fill *built (events, length, sha256, note, SNR).
+ * Returns 0 or a negative code with a message naming the recipe, file and segment. */
+static int build_file(const cJSON *item, size_t index, const cJSON *recipe, const char *recipe_name,
+                      const char *temporary_directory, uint64_t seed, double floor_dbfs, struct built_file *built,
+                      char *message, size_t message_size)
+{
+    char where[256];
+    struct voice_settings voice;
+    int described = describe_file(item, index, recipe, recipe_name, built, &voice, where, sizeof where, message,
+                                  message_size);
+    if (described != 0)
+        return described;
 
     const cJSON *segments = cJSON_GetObjectItemCaseSensitive(item, "segments");
     if (!cJSON_IsArray(segments) || cJSON_GetArraySize(segments) == 0)
@@ -465,6 +499,7 @@ static int build_file(const cJSON *item, size_t index, const cJSON *recipe, cons
     return wakecert_sha256_file(path, built->sha256, message, message_size);
 }
 
+/* One event as a manifest JSON object (end omitted for button presses). */
 static cJSON *manifest_event(const struct wakecert_corpus_event *event)
 {
     cJSON *object = cJSON_CreateObject();
@@ -479,6 +514,7 @@ static cJSON *manifest_event(const struct wakecert_corpus_event *event)
     return object;
 }
 
+/* Write temporary_directory/manifest.json for the built files. Returns 0 or WAKECERT_ERROR_IO. */
 static int write_manifest(const char *temporary_directory, const char *name, const char *recipe_sha256,
                           const struct built_file *files, size_t count, char *message, size_t message_size)
 {
@@ -517,6 +553,177 @@ static int write_manifest(const char *temporary_directory, const char *name, con
     wakecert_join_path(path, sizeof path, temporary_directory, "manifest.json");
     int status = wakecert_json_write_file(path, root, message, message_size);
     cJSON_Delete(root);
+    return status;
+}
+
+/* What every file of one build shares. */
+struct build_plan {
+    const cJSON *recipe;
+    const cJSON *files;
+    const char *recipe_path;
+    const char *name;
+    const char *temporary;
+    uint64_t seed;
+    double floor_dbfs;
+    int verbose;
+    size_t count;
+};
+
+/* Build files[index] of the plan into *built, with a progress line when verbose. */
+static int build_one(const struct build_plan *plan, size_t index, struct built_file *built, char *message,
+                     size_t message_size)
+{
+    int status = build_file(cJSON_GetArrayItem(plan->files, (int)index), index, plan->recipe, plan->recipe_path,
+                            plan->temporary, plan->seed, plan->floor_dbfs, built, message, message_size);
+    if (status == 0 && plan->verbose)
+        fprintf(stderr, "wakecert: corpus %s: [%zu/%zu] %s %.2f s (%s, %s)\n", plan->name, index + 1, plan->count,
+                built->path, (double)built->track.count / WAKECERT_CORPUS_RATE, built->kind, built->condition);
+    return status;
+}
+
+/* How many worker processes build files: $WAKECERT_CORPUS_JOBS, else the online CPUs; at most 8 and at
+ * most the file count. Every file's bytes depend only on the recipe and its index, so any count gives
+ * the same corpus. */
+static int build_jobs(size_t file_count)
+{
+    long jobs = sysconf(_SC_NPROCESSORS_ONLN);
+    const char *forced = getenv("WAKECERT_CORPUS_JOBS");
+    if (forced && *forced)
+        jobs = strtol(forced, NULL, 10);
+    if (jobs < 1)
+        jobs = 1;
+    if (jobs > 8)
+        jobs = 8;
+    if ((size_t)jobs > file_count)
+        jobs = (long)file_count;
+    return (int)jobs;
+}
+
+/* What a worker reports per file, followed by event_count struct wakecert_corpus_event. */
+struct worker_record {
+    uint64_t index;
+    int64_t status;
+    int64_t samples;
+    double snr_db;
+    uint64_t event_count;
+    char sha256[WAKECERT_SHA256_HEX_SIZE];
+    char note[128];
+    char message[512];
+};
+
+/* Worker `worker` of `jobs`: build files worker, worker + jobs, ... and append a record for each to
+ * record_path; stop at the first error (recorded too). Runs in a forked child; never returns. */
+static void worker_main(const struct build_plan *plan, int worker, int jobs, const char *record_path)
+{
+    FILE *records = fopen(record_path, "wb");
+    if (!records)
+        _exit(3);
+    for (size_t index = (size_t)worker; index < plan->count; index += (size_t)jobs) {
+        struct built_file built;
+        memset(&built, 0, sizeof built);
+        struct worker_record record;
+        memset(&record, 0, sizeof record);
+        record.index = index;
+        record.status = build_one(plan, index, &built, record.message, sizeof record.message);
+        record.samples = built.track.count;
+        record.snr_db = built.snr_db;
+        record.event_count = record.status == 0 ? built.track.event_count : 0;
+        memcpy(record.sha256, built.sha256, sizeof record.sha256);
+        memcpy(record.note, built.note, sizeof record.note);
+        fwrite(&record, sizeof record, 1, records);
+        if (record.event_count)
+            fwrite(built.track.events, sizeof *built.track.events, (size_t)record.event_count, records);
+        track_free(&built.track);
+        if (record.status != 0)
+            break;
+    }
+    int failed = fflush(records) != 0 || ferror(records);
+    fclose(records);
+    _exit(failed ? 3 : 0);
+}
+
+/* Build all files of the plan in `jobs` forked workers and collect their records into built[]. On
+ * failure reports the error of the lowest-numbered failing file (so the message does not depend on
+ * timing). Returns 0 or a negative code. */
+static int build_in_workers(const struct build_plan *plan, int jobs, struct built_file *built, char *message,
+                            size_t message_size)
+{
+    pid_t workers[8];
+    char record_paths[8][4200];
+    int started = 0;
+    int status = 0;
+    fflush(NULL); /* nothing buffered is written twice by the children */
+    for (int w = 0; w < jobs; w++) {
+        snprintf(record_paths[w], sizeof record_paths[w], "%s/.worker-%d", plan->temporary, w);
+        pid_t pid = fork();
+        if (pid < 0) {
+            status = wakecert_set_error(message, message_size, WAKECERT_ERROR_INTERNAL, "fork: %s", strerror(errno));
+            break;
+        }
+        if (pid == 0)
+            worker_main(plan, w, jobs, record_paths[w]);
+        workers[w] = pid;
+        started++;
+    }
+    int worker_failed = 0;
+    for (int w = 0; w < started; w++) {
+        int wait_status = 0;
+        while (waitpid(workers[w], &wait_status, 0) < 0 && errno == EINTR)
+            ;
+        if (!WIFEXITED(wait_status) || WEXITSTATUS(wait_status) != 0)
+            worker_failed = 1;
+    }
+    if (status != 0)
+        goto cleanup;
+
+    int64_t first_error_index = -1;
+    char first_error[512] = "";
+    int first_error_status = 0;
+    size_t received = 0;
+    for (int w = 0; w < started; w++) {
+        FILE *records = fopen(record_paths[w], "rb");
+        if (!records)
+            continue;
+        struct worker_record record;
+        while (fread(&record, sizeof record, 1, records) == 1) {
+            if (record.index >= plan->count) {
+                worker_failed = 1;
+                break;
+            }
+            if (record.status != 0) {
+                if (first_error_index < 0 || (int64_t)record.index < first_error_index) {
+                    first_error_index = (int64_t)record.index;
+                    first_error_status = (int)record.status;
+                    snprintf(first_error, sizeof first_error, "%s", record.message);
+                }
+                continue;
+            }
+            struct built_file *file = &built[record.index];
+            file->track.count = record.samples;
+            file->snr_db = record.snr_db;
+            memcpy(file->sha256, record.sha256, sizeof file->sha256);
+            memcpy(file->note, record.note, sizeof file->note);
+            file->track.events = calloc(record.event_count ? record.event_count : 1, sizeof *file->track.events);
+            if (!file->track.events ||
+                fread(file->track.events, sizeof *file->track.events, (size_t)record.event_count, records) !=
+                    record.event_count) {
+                worker_failed = 1;
+                break;
+            }
+            file->track.event_count = (size_t)record.event_count;
+            file->track.event_capacity = (size_t)record.event_count;
+            received++;
+        }
+        fclose(records);
+    }
+    if (first_error_index >= 0)
+        status = wakecert_set_error(message, message_size, first_error_status, "%s", first_error);
+    else if (worker_failed || received != plan->count)
+        status = wakecert_set_error(message, message_size, WAKECERT_ERROR_INTERNAL,
+                                    "a corpus build worker died (%zu of %zu files built)", received, plan->count);
+cleanup:
+    for (int w = 0; w < started; w++)
+        unlink(record_paths[w]);
     return status;
 }
 
@@ -604,25 +811,35 @@ int wakecert_corpus_build(const char *recipe_path, const char *out_argument, int
         status = wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "out of memory");
         goto done;
     }
-    const cJSON *item;
-    cJSON_ArrayForEach(item, files)
-    {
-        status = build_file(item, built_count, recipe, recipe_path, temporary, seed, floor_dbfs, &built[built_count],
-                            message, message_size);
-        built_count++;
+    /* Check every file's own fields and paths before any synthesis. */
+    for (size_t i = 0; i < count; i++) {
+        struct voice_settings voice;
+        char where[256];
+        status = describe_file(cJSON_GetArrayItem(files, (int)i), i, recipe, recipe_path, &built[i], &voice, where,
+                               sizeof where, message, message_size);
+        built_count = i + 1;
         if (status != 0)
             goto done;
-        for (size_t earlier = 0; earlier + 1 < built_count; earlier++)
-            if (strcmp(built[earlier].path, built[built_count - 1].path) == 0) {
+        for (size_t earlier = 0; earlier < i; earlier++)
+            if (strcmp(built[earlier].path, built[i].path) == 0) {
                 status = wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
-                                            "%s: files[%zu]: path \"%s\" duplicates files[%zu]", recipe_path,
-                                            built_count - 1, built[earlier].path, earlier);
+                                            "%s: files[%zu]: path \"%s\" duplicates files[%zu]", recipe_path, i,
+                                            built[i].path, earlier);
                 goto done;
             }
-        if (verbose)
-            fprintf(stderr, "wakecert: corpus %s: [%zu/%zu] %s %.2f s (%s, %s)\n", name, built_count, count,
-                    built[built_count - 1].path, (double)built[built_count - 1].track.count / WAKECERT_CORPUS_RATE,
-                    built[built_count - 1].kind, built[built_count - 1].condition);
+    }
+    struct build_plan plan = {recipe, files, recipe_path, name, temporary, seed, floor_dbfs, verbose, count};
+    int jobs = build_jobs(count);
+    if (jobs <= 1) {
+        for (size_t i = 0; i < count; i++) {
+            status = build_one(&plan, i, &built[i], message, message_size);
+            if (status != 0)
+                goto done;
+        }
+    } else {
+        status = build_in_workers(&plan, jobs, built, message, message_size);
+        if (status != 0)
+            goto done;
     }
     status = write_manifest(temporary, name, recipe_sha256, built, built_count, message, message_size);
     if (status != 0)

@@ -86,6 +86,7 @@ static char *trim(char *field)
     return field;
 }
 
+/* Append an event to a file. Returns 0 or WAKECERT_ERROR_NO_MEMORY. */
 static int add_event(struct wakecert_corpus_file *file, int type, int64_t start, int64_t end, const char *word)
 {
     struct wakecert_corpus_event *events = realloc(file->events, (file->event_count + 1) * sizeof *events);
@@ -102,6 +103,7 @@ static int add_event(struct wakecert_corpus_file *file, int type, int64_t start,
     return 0;
 }
 
+/* qsort comparator: events by start, then type. */
 static int compare_events(const void *a, const void *b)
 {
     const struct wakecert_corpus_event *x = a, *y = b;
@@ -154,6 +156,8 @@ static int64_t file_for_path(struct wakecert_corpus *corpus, const char *directo
     return (int64_t)(corpus->file_count - 1);
 }
 
+/* Parse the rows of labels.csv (`text`, split in place) into corpus files and events, and the
+ * rows into *rows_out (caller frees, also on failure). Returns 0 or the first error with its line. */
 static int import_rows(const char *directory, const char *labels_name, char *text, struct wakecert_corpus *corpus,
                        struct label_row **rows_out, size_t *row_count_out, char *message, size_t message_size)
 {

@@ -48,6 +48,8 @@ struct collected_audio {
     int failed;
 };
 
+/* espeak-ng synthesis callback: append the samples to the collected_audio passed as user_data.
+ * Returns 1 (abort) when out of memory, else 0. */
 static int collect_callback(short *wave, int sample_count, espeak_EVENT *events)
 {
     if (!events)
@@ -146,6 +148,8 @@ void wakecert_trim_silence(const float *x, int64_t count, int64_t *begin, int64_
     *end = (last + 1) * frame < count ? (last + 1) * frame : count;
 }
 
+/* Select voice, rate and pitch (and fixed volume, range, no punctuation or capital cues) for
+ * the next synthesis. Returns 0 or WAKECERT_ERROR_FORMAT for an unknown voice. */
 static int select_voice(const char *voice, int rate_wpm, int pitch, char *message, size_t message_size)
 {
     if (espeak_SetVoiceByName(voice) != EE_OK)
@@ -210,6 +214,7 @@ struct child_job {
     int text_to_phonemes;
 };
 
+/* The body of a synthesis child: do `job` and write a child_header and payload to fd. */
 static void child_main(const struct child_job *job, int fd)
 {
     struct child_header header = {CHILD_OK, 0};

@@ -51,6 +51,7 @@ static void begin_file(void)
 {
     memset(&trace, 0, sizeof trace);
     snprintf(trace.engine_name, sizeof trace.engine_name, "hand-made");
+    trace.sandbox = true; /* as if run in the sandboxed child */
     trace.chunk = 160;
     file = trace_add_file(&trace, "wake_000.wav");
     snprintf(file->kind, sizeof file->kind, "wake");

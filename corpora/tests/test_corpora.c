@@ -47,15 +47,19 @@ static const struct wakecert_corpus_file *find_file(const struct wakecert_corpus
 
 /* ---------------------------------------------------------------- generator */
 
+/* Same recipe, same bytes: in one process (espeak-ng state must not leak from one build into the
+ * next) and whatever the number of worker processes. */
 Test(generator, same_recipe_gives_same_bytes)
 {
+    setenv("WAKECERT_CORPUS_JOBS", "1", 1);
     fixture_build(fixture_recipe("smoke"), "first");
+    setenv("WAKECERT_CORPUS_JOBS", "3", 1);
     fixture_build(fixture_recipe("smoke"), "second");
     struct wakecert_corpus first, second;
     load_or_fail(fixture_path("first"), &first);
     load_or_fail(fixture_path("second"), &second);
     cr_assert_str_eq(first.manifest_sha256, second.manifest_sha256);
-    cr_assert_eq(first.file_count, 12);
+    cr_assert_eq(first.file_count, 14);
     cr_assert_eq(second.file_count, first.file_count);
     for (size_t i = 0; i < first.file_count; i++) {
         char digest[WAKECERT_SHA256_HEX_SIZE];
@@ -91,7 +95,7 @@ Test(generator, smoke_has_the_roles_the_harness_scores)
                       (long long)file->samples);
         }
     }
-    cr_assert_eq(wake_clean, 7, "4 plain + early + mic-off + button");
+    cr_assert_eq(wake_clean, 9, "4 plain + early + mic-off + button + follow-up spoken and silent");
     cr_assert_eq(negative, 3);
     cr_assert_eq(confusable, 1);
     cr_assert(total_seconds > 80 && total_seconds < 150, "total %.1f s", total_seconds);
@@ -122,6 +126,17 @@ Test(generator, smoke_has_the_roles_the_harness_scores)
     cr_assert_eq(button->events[1].type, WAKECERT_EVENT_REQUEST);
     cr_assert_eq(button->events[1].start - button->events[0].start, 4800, "request 0.3 s after the press");
     cr_assert_eq(button->events[0].request_end, button->events[1].end);
+
+    /* Follow-ups: spoken 0.8 s after the request; or an empty label (the user stays silent). */
+    const struct wakecert_corpus_file *spoken = find_file(&corpus, "wake_follow_up.wav");
+    const struct wakecert_corpus_file *silent = find_file(&corpus, "wake_follow_up_silent.wav");
+    cr_assert_eq(spoken->event_count, 3);
+    cr_assert_eq(spoken->events[2].type, WAKECERT_EVENT_FOLLOW_UP);
+    cr_assert_eq(spoken->events[2].start - spoken->events[1].end, 12800, "follow-up 0.8 s after the request");
+    cr_assert_gt(spoken->events[2].end, spoken->events[2].start);
+    cr_assert_eq(silent->events[2].type, WAKECERT_EVENT_FOLLOW_UP);
+    cr_assert_eq(silent->events[2].start, silent->events[2].end, "a silent follow-up is an empty label");
+    cr_assert_geq(silent->samples - silent->events[2].start, 6 * 16000, "6 s of silence for the timeout to show");
 
     for (size_t i = 0; i < corpus.file_count; i++) {
         const struct wakecert_corpus_file *file = &corpus.files[i];
@@ -184,7 +199,7 @@ Test(generator, labels_bound_the_speech_exactly)
                          file->path, (long long)start);
         free(samples);
     }
-    cr_assert_eq(checked, 11, "7 wake words in clean files + 4 confusables, checked %d", checked);
+    cr_assert_eq(checked, 13, "9 wake words in clean files + 4 confusables, checked %d", checked);
     wakecert_corpus_free(&corpus);
 }
 
@@ -302,6 +317,11 @@ static const struct recipe_error_row bad_recipes_are_reported_rows[] = {
         {"{\"schema\":\"wakecert-recipe/1\",\"name\":\"x\",\"files\":[{\"path\":\"a.wav\",\"kind\":\"negative\","
          "\"segments\":[{\"gap\":0.1}]},{\"path\":\"a.wav\",\"kind\":\"negative\",\"segments\":[{\"gap\":0.1}]}]}",
          "path \"a.wav\" duplicates files[0]"},
+        /* Several files: built by worker processes; the failing file's message still comes through. */
+        {"{\"schema\":\"wakecert-recipe/1\",\"name\":\"x\",\"files\":[{\"path\":\"a.wav\",\"kind\":\"negative\","
+         "\"segments\":[{\"gap\":0.1}]},{\"path\":\"b.wav\",\"kind\":\"negative\",\"segments\":[{\"gap\":0.1}]},"
+         "{\"path\":\"c.wav\",\"kind\":\"negative\",\"segments\":[{\"gap\":0.1},{\"pad_to\":0.05}]}]}",
+         "files[2] (c.wav): segments[1]: pad_to 0.050 s"},
         {"{\"schema\":\"wakecert-recipe/1\",\"name\":\"x\",\"seed\":-3,\"files\":[{\"path\":\"a.wav\","
          "\"kind\":\"negative\",\"segments\":[{\"gap\":0.1}]}]}",
          "\"seed\" must be an integer"},
@@ -327,6 +347,7 @@ ParameterizedTestParameters(generator, bad_recipes_are_reported)
 ParameterizedTest(size_t *index, generator, bad_recipes_are_reported)
 {
     const struct recipe_error_row *row = &bad_recipes_are_reported_rows[*index];
+    setenv("WAKECERT_CORPUS_JOBS", "2", 1);
     fixture_write_text(fixture_path("bad.json"), row->recipe);
     char message[1024] = "";
     int status = wakecert_corpus_build(fixture_path("bad.json"), fixture_path("out"), 0, message, sizeof message);

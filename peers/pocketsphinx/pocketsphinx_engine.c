@@ -9,7 +9,8 @@
  * device and differs from the reference only in its detector. Audio goes to the decoder in fixed
  * 10 ms blocks (160 samples, buffered across process() calls) and the keyword search is polled after
  * every block, so decisions do not depend on the harness's chunk size. On a detection the keyword's
- * frames (ps_seg_iter, 100 frames/s from the utterance start) give the word's start and end samples;
+ * frames (ps_seg_iter, 100 frames/s from the utterance start) give the word's start and end samples
+ * when they lie inside the audio seen (else: end now, start 0.55 s earlier);
  * the utterance is then restarted, which also clears the search. PocketSphinx reports a keyword
  * once per utterance, so restarting is its refractory period.
  *
@@ -76,13 +77,20 @@ static void feed_block(struct wakecert_engine *engine)
     if (!hypothesis || !*hypothesis)
         return;
     int64_t now = engine->utterance_origin + engine->fed;
-    int64_t start = now - 8000, end = now;
+    /* Without usable segment frames: the word is taken to end now and to have lasted a typical 0.55 s. */
+    int64_t start = now - 8800, end = now;
     ps_seg_t *segment = ps_seg_iter(engine->decoder);
     if (segment) {
         int first = 0, last = 0;
         ps_seg_frames(segment, &first, &last);
-        start = engine->utterance_origin + (int64_t)first * BLOCK;
-        end = engine->utterance_origin + (int64_t)(last + 1) * BLOCK;
+        int64_t seg_start = engine->utterance_origin + (int64_t)first * BLOCK;
+        int64_t seg_end = engine->utterance_origin + (int64_t)(last + 1) * BLOCK;
+        /* 5prealpha's keyword search sometimes reports frames past the audio it has seen: only a
+         * segment inside the utterance so far is believed. */
+        if (seg_start >= engine->utterance_origin && seg_start < seg_end && seg_end <= now) {
+            start = seg_start;
+            end = seg_end;
+        }
         ps_seg_free(segment);
     }
     if (!engine->wake_pending) {

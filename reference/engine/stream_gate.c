@@ -99,8 +99,9 @@ bool stream_gate_accept_audio(struct stream_gate *gate, const int16_t *samples, 
         assert(stream_gate_invariants(gate));
         return false;
     }
-    if (gate->state == STREAM_GATE_STREAMING && gate->clock + (int64_t)count > gate->stream_deadline) {
-        /* Upload only up to the deadline, then end the stream locally. */
+    if (gate->state == STREAM_GATE_STREAMING && gate->clock + (int64_t)count >= gate->stream_deadline) {
+        /* Upload only up to the deadline, then end the stream locally (in this call when the chunk
+         * reaches the deadline exactly, so the close is never a chunk late). */
         size_t before_deadline = (size_t)(gate->stream_deadline > gate->clock ? gate->stream_deadline - gate->clock : 0);
         ring_buffer_push(&gate->ring, samples, before_deadline);
         gate->clock += (int64_t)before_deadline;

@@ -50,7 +50,7 @@ struct model_detection model_detector_push(struct model_detector *detector, cons
     for (int k = 0; k < detector->smoothing_frames; k++)
         smooth += detector->history[k];
     smooth /= (float)detector->smoothing_frames;
-    if (frame < detector->quiet_until)
+    if (frame < detector->quiet_until || frame < MODEL_DETECTOR_STARTUP_FRAMES)
         return detection;
     if (detector->candidate) {
         detector->candidate_age++;

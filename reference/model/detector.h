@@ -9,6 +9,9 @@
  * detector is quiet for `refractory_frames` (100 = 1 s, matching the harness's duplicate window:
  * one spoken word, one wake).
  *
+ * No detection is made in the first MODEL_DETECTOR_STARTUP_FRAMES frames after a reset (25 frames,
+ * 0.275 s of audio): no wake word fits in that little audio, and the network's history is still empty.
+ *
  * Sensitivity (the engine's "sensitivity" key, 0..1) moves the threshold in logit space around the
  * operating point the trainer calibrated (threshold at 0.5): logit(th) = logit(th_0.5) +
  * span * (1 - 2 * sensitivity), span from the weights file (3 by default: sensitivity 0 -> th 0.95 for
@@ -21,6 +24,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+
+#define MODEL_DETECTOR_STARTUP_FRAMES 25
 
 struct model_detector {
     wakecert_model *model;

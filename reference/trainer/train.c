@@ -6,7 +6,9 @@
  *   reverberant copies of the wake and confusable files made once at load (FFT convolution with room
  *   responses from the corpus library's image-source model).
  * - Crops: 3 s (300 frames). The first 126 frames only warm the network's receptive field up and
- *   carry no loss, so every loss frame sees as much context as the streaming engine does. Per frame
+ *   carry no loss, so every loss frame sees as much context as the streaming engine does — except
+ *   in "cold" crops (20%), which stand for the start of a stream (engine created, microphone back
+ *   on): there every frame carries loss, so the network learns not to fire on an empty history. Per frame
  *   the label is POSITIVE from 30 ms before to 200 ms after the end of the target word, IGNORE over
  *   the word's second half and 200-400 ms after it, NEGATIVE elsewhere. Positive frames also regress
  *   the seconds since the word began (the detector's start estimate).
@@ -357,8 +359,12 @@ static void make_crop(const struct trainer *t, const struct crop_job *job, wakec
     int64_t end = anchor->end;
     if (anchor->kind == ANCHOR_RANDOM)
         end = (int64_t)(wakecert_prng_uniform(&prng) * (double)clip->count);
-    /* the anchor's end lands on a frame in [150, 280) of the crop, at any sample phase */
-    int frame = 150 + (int)(wakecert_prng_next(&prng) % 130);
+    /* the anchor's end lands on a frame in [150, 280) of the crop, at any sample phase; a "cold"
+     * crop (20%) is the start of a stream instead — the network's history is empty (zeros, as in the
+     * engine after create or microphone-on) and every frame carries loss, anchors from frame 25 on */
+    bool cold = wakecert_prng_uniform(&prng) < 0.2;
+    int frame = cold ? 25 + (int)(wakecert_prng_next(&prng) % 255) : 150 + (int)(wakecert_prng_next(&prng) % 130);
+    int warmup = cold ? 0 : WARMUP_FRAMES;
     int64_t crop_start = end - ((int64_t)frame * HOP + WINDOW) + (int64_t)(wakecert_prng_next(&prng) % HOP);
     float gain = powf(10.0f, (-10.0f + 16.0f * (float)wakecert_prng_uniform(&prng)) / 20.0f);
     double speech_power = 0;
@@ -408,11 +414,13 @@ static void make_crop(const struct trainer *t, const struct crop_job *job, wakec
     /* labels */
     for (int f = 0; f < CROP_FRAMES; f++) {
         int64_t seen = crop_start + (int64_t)f * HOP + WINDOW; /* first sample the frame has not seen */
-        unsigned char label = f < WARMUP_FRAMES ? TCN_IGNORE : TCN_NEGATIVE;
+        unsigned char label = f < warmup ? TCN_IGNORE : TCN_NEGATIVE;
         crop->start_target[f] = 0;
-        for (size_t w = 0; w < clip->target_count && f >= WARMUP_FRAMES; w++) {
+        for (size_t w = 0; w < clip->target_count && f >= warmup; w++) {
             const struct word *word = &clip->targets[w];
-            if (seen >= word->end - 480 && seen <= word->end + 3200) {
+            if (word->start < crop_start && seen >= word->start && seen <= word->end + 6400)
+                label = TCN_IGNORE; /* a word cut by the stream's start: neither taught nor punished */
+            else if (seen >= word->end - 480 && seen <= word->end + 3200) {
                 label = TCN_POSITIVE;
                 crop->start_target[f] = (float)(seen - word->start) / 16000.0f;
             } else if (label != TCN_POSITIVE &&

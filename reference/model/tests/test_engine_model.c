@@ -1,0 +1,95 @@
+/*
+ * The reference engine finds and checks its model through the ABI: the shipped keywords create,
+ * "model_path" loads a file, and a missing file, a file of another format version or of another
+ * shape is refused by create() with WAKECERT_ENGINE_ERROR_MODEL and a message naming the file and
+ * what is wrong; an unknown keyword or detector is a configuration error.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "embedded_models.h"
+#include "engine_loader.h"
+#include "model.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void on_wake(void *c, const char *k, float s, int64_t a, int64_t b) { (void)c, (void)k, (void)s, (void)a, (void)b; }
+static void on_open(void *c, int r) { (void)c, (void)r; }
+static void on_upload(void *c, const int16_t *s, size_t n, int64_t f) { (void)c, (void)s, (void)n, (void)f; }
+static void on_close(void *c, int r) { (void)c, (void)r; }
+static void on_indicator(void *c, int s, int t) { (void)c, (void)s, (void)t; }
+
+static int create_with(const struct loaded_engine *engine, const char *config, char *message, size_t size)
+{
+    struct wakecert_host_callbacks callbacks = {sizeof callbacks, NULL, on_wake, on_open, on_upload, on_close, on_indicator};
+    wakecert_engine *instance = NULL;
+    message[0] = '\0';
+    int status = engine->table->create(&callbacks, config, &instance, message, size);
+    if (status == 0)
+        engine->table->destroy(instance);
+    return status;
+}
+
+static void write_variant(const char *path, const struct wakecert_embedded_model *m, size_t offset, uint32_t value)
+{
+    unsigned char *bytes = malloc(m->size);
+    memcpy(bytes, m->bytes, m->size);
+    if (offset) {
+        memcpy(bytes + offset, &value, 4);
+        uint32_t crc = wakecert_model_crc32(bytes, m->size - 4);
+        memcpy(bytes + m->size - 4, &crc, 4);
+    }
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f);
+    cr_assert_eq(fwrite(bytes, 1, m->size, f), m->size);
+    fclose(f);
+    free(bytes);
+}
+
+Test(model_engine, finds_checks_and_refuses_models)
+{
+    struct loaded_engine engine;
+    char message[1024];
+    cr_assert_eq(engine_load("ref", &engine, message, sizeof message), 0, "%s", message);
+    cr_assert_gt(wakecert_embedded_model_count, 0, "no model shipped in reference/models");
+    for (int i = 0; i < wakecert_embedded_model_count; i++) {
+        char config[128];
+        snprintf(config, sizeof config, "{\"keyword\": \"%s\"}", wakecert_embedded_models[i].keyword);
+        cr_assert_eq(create_with(&engine, config, message, sizeof message), 0, "%s: %s", config, message);
+    }
+    cr_assert_eq(create_with(&engine, "{\"detector\": \"template\"}", message, sizeof message), 0, "%s", message);
+    cr_assert_eq(create_with(&engine, "{\"keyword\": \"klingon\"}", message, sizeof message),
+                 WAKECERT_ENGINE_ERROR_BAD_CONFIG);
+    cr_assert(strstr(message, "klingon") && strstr(message, "ships"), "%s", message);
+    cr_assert_eq(create_with(&engine, "{\"detector\": \"neural\"}", message, sizeof message),
+                 WAKECERT_ENGINE_ERROR_BAD_CONFIG);
+    cr_assert_eq(create_with(&engine, "{\"model_path\": \"/nonexistent/m.wcm\"}", message, sizeof message),
+                 WAKECERT_ENGINE_ERROR_MODEL);
+    cr_assert(strstr(message, "/nonexistent/m.wcm"), "%s", message);
+
+    const struct wakecert_embedded_model *shipped = &wakecert_embedded_models[0];
+    char path[64], config[160];
+    snprintf(path, sizeof path, "/tmp/wakecert-engine-model-%ld.wcm", (long)getpid());
+    snprintf(config, sizeof config, "{\"model_path\": \"%s\", \"keyword\": \"%s\"}", path, shipped->keyword);
+    struct { size_t offset; uint32_t value; const char *expected; } rows[] = {
+        {0, 0, NULL},                   /* the shipped file, unchanged: accepted */
+        {8, 7, "format version 7"},     /* another format version */
+        {16, 48, "weights, the shape"}, /* 48 channels: the weights no longer fit the shape */
+        {12, 80, "80 mel bands"},       /* another front end */
+    };
+    for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
+        write_variant(path, shipped, rows[r].offset, rows[r].value);
+        int status = create_with(&engine, config, message, sizeof message);
+        if (!rows[r].expected) {
+            cr_assert_eq(status, 0, "row %zu: %s", r, message);
+            continue;
+        }
+        cr_assert_eq(status, WAKECERT_ENGINE_ERROR_MODEL, "row %zu: status %d", r, status);
+        cr_assert(strstr(message, path) && strstr(message, rows[r].expected), "row %zu: \"%s\" should name %s and say \"%s\"",
+                  r, message, path, rows[r].expected);
+    }
+    remove(path);
+    engine_unload(&engine);
+}
