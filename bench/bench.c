@@ -2,17 +2,28 @@
  * `wakecert bench`: option parsing, pinning to one core, running the chosen groups and writing the
  * "wakecert-bench/1" JSON document:
  *   {schema, machine: {cpu_model, cores, kernel_level}, revision, compiler, flags,
- *    benchmarks: [{name, unit, median, min, max, repetitions, instructions (when measured)}]}
+ *    inputs: {frontend_seconds, stream_seconds, repetitions},
+ *    benchmarks: [{name, unit, better ("lower"|"higher"), median, min, max, repetitions (timed ones),
+ *                  instructions, instructions_per (when measured by bench/measure)}]}
  * Pinning uses sched_setaffinity on the core that was idlest over the 100 ms before the run (from
  * /proc/stat; the machine is a 2-vCPU VM shared with other work, and a core already running a busy
  * process halves what is measured), so the timed loops are not migrated mid-measurement; a failure to
  * pin is reported and the run continues.
+ *
+ * Timings on such a machine move by up to 2x from minute to minute, which is why every timed figure
+ * carries its spread and why the CI gate compares instruction counts instead: under callgrind
+ * (--callgrind, driven by bench/measure) each benchmark runs once with collection switched on around
+ * its measured loop only, and the counts repeat exactly from run to run.
+ *
+ * `wakecert bench compare` and `wakecert bench history` are dispatched from here too (compare.c,
+ * history.c), so they work from the standalone wakecert-bench as well as from the main CLI.
  */
 #define _GNU_SOURCE
 #include "bench.h"
 
 #include <cjson/cJSON.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,19 +48,32 @@ static int compare_doubles(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-void bench_add(struct bench_results *results, const char *name, const char *unit, double *values, int count)
+struct bench_result *bench_add(struct bench_results *results, const char *name, const char *unit, double *values,
+                               int count)
 {
     if (results->count >= BENCH_MAX_RESULTS || count < 1)
-        return;
+        return NULL;
     struct bench_result *result = &results->items[results->count++];
+    memset(result, 0, sizeof *result);
     qsort(values, (size_t)count, sizeof *values, compare_doubles);
     snprintf(result->name, sizeof result->name, "%s", name);
     snprintf(result->unit, sizeof result->unit, "%s", unit);
+    snprintf(result->better, sizeof result->better, "lower");
     result->min = values[0];
     result->max = values[count - 1];
     result->median = count % 2 ? values[count / 2] : 0.5 * (values[count / 2 - 1] + values[count / 2]);
     result->repetitions = count;
     result->instructions = -1.0;
+    return result;
+}
+
+struct bench_result *bench_add_higher(struct bench_results *results, const char *name, const char *unit,
+                                      double *values, int count)
+{
+    struct bench_result *result = bench_add(results, name, unit, values, count);
+    if (result)
+        snprintf(result->better, sizeof result->better, "higher");
+    return result;
 }
 
 double bench_now_ns(void)
@@ -59,18 +83,55 @@ double bench_now_ns(void)
     return (double)now.tv_sec * 1e9 + (double)now.tv_nsec;
 }
 
-static void usage(FILE *out)
+double bench_thread_cpu_seconds(void)
 {
-    fprintf(out, "usage: wakecert bench [--only GROUP] [--json FILE] [--seconds N] [--repetitions N] [--callgrind]\n"
-                 "  --only GROUP       run one group: frontend (the only group so far; the default runs all)\n"
-                 "  --json FILE        also write the results as a wakecert-bench/1 JSON document\n"
-                 "  --seconds N        seconds of audio per repetition (default 60, at least 0.1)\n"
-                 "  --repetitions N    repetitions per measurement (default 5)\n"
-                 "  --callgrind        one pass of the front end with callgrind collection toggled around it\n"
-                 "                     (used by bench/callgrind-frontend; prints the frame count)\n");
+    struct timespec now;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+    return (double)now.tv_sec + (double)now.tv_nsec * 1e-9;
 }
 
-static int write_json(const char *path, const struct bench_results *results, char *message, size_t message_size)
+void bench_callgrind_part(const char *name, double divisor, const char *per)
+{
+    static int part = 0;
+    CALLGRIND_DUMP_STATS_AT(name);
+    printf("callgrind-part %d %s %.17g %s\n", ++part, name, divisor, per);
+    fflush(stdout);
+}
+
+void bench_inject(const struct bench_options *options, long units)
+{
+    for (long i = 0; i < units * options->inject_work; i++)
+        __asm__ volatile("" : : "r"(i) : "memory");
+}
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: wakecert bench [--only GROUP[,GROUP]] [--engine PLUGIN]... [--json FILE] [--repetitions N]\n"
+            "                      [--seconds N] [--stream-seconds N] [--callgrind [--callgrind-seconds N]]\n"
+            "       wakecert bench compare BASE.json NEW.json [--max-regression 2%%] [--markdown FILE]\n"
+            "       wakecert bench history [--append RESULT.json [--revision REV]] [--plot OUT.png] [--history FILE]\n"
+            "groups (default: all):\n"
+            "  frontend   MFCC front end per kernel level and per stage, FFTW r2c alone, sphinxbase (ns/frame)\n"
+            "  model      the classifier's per-frame inference per kernel level (ns/frame)\n"
+            "  gate       the stream gate with scripted wakes, no detector (ns per second of audio)\n"
+            "  engine     each engine through the ABI on the fixed stream: CPU s per s of audio, peak heap,\n"
+            "             allocations in the per-frame path (the reference, plus every --engine PLUGIN)\n"
+            "  harness    hours of audio certified per wall second (in-process, child isolation, with the\n"
+            "             engine checks) and the harness's overhead over calling the engine directly\n"
+            "options:\n"
+            "  --engine PLUGIN       also benchmark this engine plugin (.so) in the engine group (repeatable)\n"
+            "  --json FILE           write the results as a wakecert-bench/1 JSON document\n"
+            "  --repetitions N       timed repetitions per measurement (default 5; medians and spread)\n"
+            "  --seconds N           audio per repetition for frontend/model (default 60)\n"
+            "  --stream-seconds N    length of the fixed stream for engine/harness (default 600, at most 600)\n"
+            "  --callgrind           one instrumented pass per benchmark (run under valgrind by bench/measure)\n"
+            "  --callgrind-seconds N audio for the engine/gate/harness instrumented passes (default 20)\n"
+            "exit status: 0 done, 2 bad usage or unwritable output, 3 internal error\n");
+}
+
+static int write_json(const char *path, const struct bench_options *options, const struct bench_results *results,
+                      char *message, size_t message_size)
 {
     cJSON *root = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "schema", "wakecert-bench/1");
@@ -81,18 +142,27 @@ static int write_json(const char *path, const struct bench_results *results, cha
     cJSON_AddStringToObject(root, "revision", WAKECERT_BENCH_REVISION);
     cJSON_AddStringToObject(root, "compiler", "gcc " __VERSION__);
     cJSON_AddStringToObject(root, "flags", WAKECERT_BENCH_FLAGS);
+    cJSON *inputs = cJSON_AddObjectToObject(root, "inputs");
+    cJSON_AddNumberToObject(inputs, "frontend_seconds", options->seconds);
+    cJSON_AddNumberToObject(inputs, "stream_seconds", options->stream_seconds);
+    cJSON_AddNumberToObject(inputs, "repetitions", options->repetitions);
     cJSON *list = cJSON_AddArrayToObject(root, "benchmarks");
     for (int i = 0; i < results->count; i++) {
         const struct bench_result *result = &results->items[i];
         cJSON *item = cJSON_CreateObject();
         cJSON_AddStringToObject(item, "name", result->name);
         cJSON_AddStringToObject(item, "unit", result->unit);
-        cJSON_AddNumberToObject(item, "median", result->median);
-        cJSON_AddNumberToObject(item, "min", result->min);
-        cJSON_AddNumberToObject(item, "max", result->max);
-        cJSON_AddNumberToObject(item, "repetitions", result->repetitions);
-        if (result->instructions >= 0)
+        cJSON_AddStringToObject(item, "better", result->better[0] ? result->better : "lower");
+        if (result->repetitions > 0) {
+            cJSON_AddNumberToObject(item, "median", result->median);
+            cJSON_AddNumberToObject(item, "min", result->min);
+            cJSON_AddNumberToObject(item, "max", result->max);
+            cJSON_AddNumberToObject(item, "repetitions", result->repetitions);
+        }
+        if (result->instructions >= 0) {
             cJSON_AddNumberToObject(item, "instructions", result->instructions);
+            cJSON_AddStringToObject(item, "instructions_per", result->per);
+        }
         cJSON_AddItemToArray(list, item);
     }
     int status = wakecert_json_write_file(path, root, message, message_size);
@@ -145,6 +215,7 @@ static int idlest_core(void)
     return best;
 }
 
+
 /* Parse a positive number; returns 0 or -1. */
 static int parse_positive(const char *text, double *out)
 {
@@ -156,10 +227,44 @@ static int parse_positive(const char *text, double *out)
     return 0;
 }
 
+enum { GROUP_FRONTEND, GROUP_MODEL, GROUP_GATE, GROUP_ENGINE, GROUP_HARNESS, GROUP_COUNT };
+static const char *const group_names[GROUP_COUNT] = {"frontend", "model", "gate", "engine", "harness"};
+static int (*const group_functions[GROUP_COUNT])(const struct bench_options *, struct bench_results *, char *,
+                                                 size_t) = {bench_frontend, bench_model, bench_gate, bench_engine,
+                                                            bench_harness};
+
+/* Mark the groups named in a comma-separated list; returns 0, or -1 naming the unknown one on stderr. */
+static int select_groups(const char *list, bool *selected)
+{
+    char copy[256];
+    snprintf(copy, sizeof copy, "%s", list);
+    for (char *save = NULL, *name = strtok_r(copy, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+        int found = -1;
+        for (int g = 0; g < GROUP_COUNT; g++)
+            if (strcmp(name, group_names[g]) == 0)
+                found = g;
+        if (found < 0) {
+            fprintf(stderr, "wakecert bench: unknown group '%s' (known: frontend, model, gate, engine, harness)\n", name);
+            return -1;
+        }
+        selected[found] = true;
+    }
+    return 0;
+}
+
 int wakecert_bench_main(int argc, char **argv)
 {
-    struct bench_options options = {60.0, 5, 0};
-    const char *only = NULL, *json_path = NULL;
+    if (argc >= 2 && strcmp(argv[1], "compare") == 0)
+        return wakecert_compare_main(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "history") == 0)
+        return wakecert_bench_history_main(argc - 1, argv + 1);
+    struct bench_options options = {.seconds = 60.0, .repetitions = 5, .callgrind_seconds = 20.0,
+                                    .stream_seconds = 600.0};
+    const char *inject = getenv("WAKECERT_BENCH_INJECT_REGRESSION");
+    if (inject && *inject)
+        options.inject_work = strtol(inject, NULL, 10);
+    bool selected[GROUP_COUNT] = {false}, any_selected = false;
+    const char *json_path = NULL;
     for (int i = 1; i < argc; i++) {
         const char *argument = argv[i];
         const char *value = i + 1 < argc ? argv[i + 1] : NULL;
@@ -170,13 +275,30 @@ int wakecert_bench_main(int argc, char **argv)
         } else if (strcmp(argument, "--callgrind") == 0) {
             options.callgrind = 1;
         } else if (strcmp(argument, "--only") == 0 && value) {
-            only = value;
+            if (select_groups(value, selected) != 0)
+                return 2;
+            any_selected = true;
+            i++;
+        } else if (strcmp(argument, "--engine") == 0 && value) {
+            if (options.engine_count == BENCH_MAX_ENGINES) {
+                fprintf(stderr, "wakecert bench: at most %d --engine plugins\n", BENCH_MAX_ENGINES);
+                return 2;
+            }
+            options.engines[options.engine_count++] = value;
             i++;
         } else if (strcmp(argument, "--json") == 0 && value) {
             json_path = value;
             i++;
         } else if (strcmp(argument, "--seconds") == 0 && value && parse_positive(value, &number) == 0 && number >= 0.1) {
             options.seconds = number;
+            i++;
+        } else if (strcmp(argument, "--stream-seconds") == 0 && value && parse_positive(value, &number) == 0 &&
+                   number >= 1 && number <= 600) {
+            options.stream_seconds = number;
+            i++;
+        } else if (strcmp(argument, "--callgrind-seconds") == 0 && value && parse_positive(value, &number) == 0 &&
+                   number >= 1 && number <= 600) {
+            options.callgrind_seconds = number;
             i++;
         } else if (strcmp(argument, "--repetitions") == 0 && value && parse_positive(value, &number) == 0 &&
                    number == (int)number && number <= 1000) {
@@ -189,10 +311,9 @@ int wakecert_bench_main(int argc, char **argv)
             return 2;
         }
     }
-    if (only && strcmp(only, "frontend") != 0) {
-        fprintf(stderr, "wakecert bench: unknown group '%s' (known: frontend)\n", only);
-        return 2;
-    }
+    if (!any_selected)
+        for (int g = 0; g < GROUP_COUNT; g++)
+            selected[g] = true;
 
     int cpu = options.callgrind ? sched_getcpu() : idlest_core();
     cpu_set_t set;
@@ -203,22 +324,26 @@ int wakecert_bench_main(int argc, char **argv)
 
     static struct bench_results results;
     results.count = 0;
-    char message[512] = "";
-    int status = bench_frontend(&options, &results, message, sizeof message);
-    if (status != 0) {
-        fprintf(stderr, "wakecert bench: %s\n", message);
-        return wakecert_exit_code_for(status);
+    char message[1024] = "";
+    for (int g = 0; g < GROUP_COUNT; g++) {
+        if (!selected[g])
+            continue;
+        int status = group_functions[g](&options, &results, message, sizeof message);
+        if (status != 0) {
+            fprintf(stderr, "wakecert bench: %s: %s\n", group_names[g], message);
+            return wakecert_exit_code_for(status);
+        }
     }
     if (options.callgrind)
         return 0;
-    printf("%-44s %12s %12s %12s  %s\n", "benchmark", "median", "min", "max", "unit");
+    printf("%-52s %14s %14s %14s  %s\n", "benchmark", "median", "min", "max", "unit");
     for (int i = 0; i < results.count; i++) {
         const struct bench_result *result = &results.items[i];
-        printf("%-44s %12.2f %12.2f %12.2f  %s\n", result->name, result->median, result->min, result->max,
+        printf("%-52s %14.6g %14.6g %14.6g  %s\n", result->name, result->median, result->min, result->max,
                result->unit);
     }
     if (json_path) {
-        status = write_json(json_path, &results, message, sizeof message);
+        int status = write_json(json_path, &options, &results, message, sizeof message);
         if (status != 0) {
             fprintf(stderr, "wakecert bench: %s\n", message);
             return 2;

@@ -22,6 +22,7 @@ static const char usage[] =
     "  certify     run an engine over a corpus, score it under a profile, write results (the main job)\n"
     "  run         run an engine over a corpus and write only the trace\n"
     "  score       score a recorded trace under a profile\n"
+    "  merge       merge the shards of a run (certify --shard K/N) into one result\n"
     "  report      regenerate report.html (plots, timelines) from saved results, or compare two runs\n"
     "  verify-bundle  check a certification bundle (hashes, re-scored results, corpus, profile)\n"
     "  corpus      build, verify or list labelled corpora\n"
@@ -55,6 +56,7 @@ int main(int argc, char **argv)
         {"certify", wakecert_certify_main}, {"run", wakecert_run_main},     {"score", wakecert_score_main},
         {"corpus", wakecert_corpus_main},   {"bench", wakecert_bench_main}, {"retention", wakecert_retention_main},
         {"report", wakecert_report_main},   {"verify-bundle", wakecert_verify_bundle_main},
+        {"merge", wakecert_merge_main},
     };
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(command, commands[i].name) == 0)

@@ -70,3 +70,19 @@ double wakecert_json_number(const cJSON *object, const char *name, double fallba
     const cJSON *item = cJSON_GetObjectItemCaseSensitive(object, name);
     return cJSON_IsNumber(item) ? item->valuedouble : fallback;
 }
+
+long long wakecert_json_int64(const cJSON *object, const char *name, long long fallback)
+{
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(object, name);
+    if (!cJSON_IsNumber(item))
+        return fallback;
+    const double limit = 4611686018427387904.0; /* 2^62: exact in a double, far from overflow */
+    double value = item->valuedouble;
+    if (value != value)
+        return fallback;
+    if (value >= limit)
+        return (long long)limit;
+    if (value <= -limit)
+        return -(long long)limit;
+    return (long long)value;
+}

@@ -25,4 +25,9 @@ const char *wakecert_json_string(const cJSON *object, const char *name);
 /** The number member `name` of object, or `fallback` if absent or not a number. */
 double wakecert_json_number(const cJSON *object, const char *name, double fallback);
 
+/** The number member `name` of object as an integer: truncated toward zero and clamped to
+ *  [-2^62, 2^62], or `fallback` if absent or not a number. For fields read from files a user or an
+ *  engine wrote, where a plain (int64_t) cast of 1e300 would be undefined behaviour. Cannot fail. */
+long long wakecert_json_int64(const cJSON *object, const char *name, long long fallback);
+
 #endif

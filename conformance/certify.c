@@ -19,12 +19,16 @@
 #include "runner.h"
 #include "scorer.h"
 #include "sha256.h"
+#include "shard.h"
 #include "trace.h"
 
 #include <getopt.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -36,6 +40,9 @@ struct certify_options {
     const char *out;
     const char *trace;
     const char *bundle;
+    const char *shard;
+    int jobs;
+    bool resume;
     struct run_options run;
     bool quiet;
 };
@@ -68,6 +75,13 @@ static const char certify_usage[] =
     "  --no-sandbox             isolate the engine in a child process but without the sandbox\n"
     "  --call-timeout-ms N      an engine call that takes longer is a TIMEOUT; default 10000\n"
     "  --bundle OUT.tar.gz      also pack a certification bundle (check it with wakecert verify-bundle)\n"
+    "  -j, --jobs N             run files in N worker processes (default: the number of cores); same results\n"
+    "  --shard K/N              run only shard K of N (0 <= K < N), writing a partial result to merge with\n"
+    "                           wakecert merge; also read from TEST_SHARD_INDEX/TEST_TOTAL_SHARDS and\n"
+    "                           SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT (or _MIN/_MAX)\n"
+    "  --resume                 reuse the complete, verified partial results already in --out\n"
+    "  --seed N                 play the files in a shuffled order, each shifted by up to 1 s (anti-gaming:\n"
+    "                           results must not change); 0, the default, keeps the corpus as it is\n"
     "  --quiet                  no progress, no table\n"
     "  -h, --help               this text\n"
     "\n"
@@ -91,6 +105,8 @@ static int parse_options(int argc, char **argv, struct certify_options *options,
         {"engine-check-seconds", required_argument, NULL, 's'},
         {"in-process", no_argument, NULL, 'i'},          {"no-sandbox", no_argument, NULL, 'n'},
         {"call-timeout-ms", required_argument, NULL, 'T'},  {"bundle", required_argument, NULL, 'b'},
+        {"seed", required_argument, NULL, 'S'},           {"shard", required_argument, NULL, 'K'},
+        {"jobs", required_argument, NULL, 'j'},          {"resume", no_argument, NULL, 'r'},
         {"quiet", no_argument, NULL, 'q'},               {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -102,7 +118,9 @@ static int parse_options(int argc, char **argv, struct certify_options *options,
     optind = 1;
     opterr = 0;
     int option;
-    while ((option = getopt_long(argc, argv, "h", long_options, NULL)) != -1) {
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    options->jobs = cores > 0 ? (int)cores : 1;
+    while ((option = getopt_long(argc, argv, "hj:", long_options, NULL)) != -1) {
         char *end = NULL;
         switch (option) {
         case 'e': options->engine = optarg; break;
@@ -157,6 +175,22 @@ static int parse_options(int argc, char **argv, struct certify_options *options,
             break;
         case 'i': options->run.session.isolation = SESSION_IN_PROCESS; break;
         case 'b': options->bundle = optarg; break;
+        case 'K': options->shard = optarg; break;
+        case 'r': options->resume = true; break;
+        case 'j':
+            options->jobs = (int)strtol(optarg, &end, 10);
+            if (!end || *end || options->jobs < 1 || options->jobs > 256) {
+                fprintf(stderr, "wakecert %s: -j/--jobs must be a whole number from 1 to 256, not \"%s\"\n", argv[0], optarg);
+                return 2;
+            }
+            break;
+        case 'S':
+            options->run.seed = strtoull(optarg, &end, 10);
+            if (!end || *end || optarg[0] == '-') {
+                fprintf(stderr, "wakecert %s: --seed must be a non-negative whole number, not \"%s\"\n", argv[0], optarg);
+                return 2;
+            }
+            break;
         case 'n': options->run.session.sandbox = false; break;
         case 'T':
             options->run.session.call_timeout_ms = (int)strtol(optarg, &end, 10);
@@ -273,12 +307,8 @@ static int score_and_write(const char *trace_path, const struct profile *profile
     }
     if (started_at)
         snprintf(results.started_at, sizeof results.started_at, "%s", started_at);
-    if (summary) {
+    if (summary)
         results.wall_seconds = summary->wall_seconds;
-        cJSON_AddNumberToObject(results.metrics, "engine_seconds", summary->engine_seconds);
-        cJSON_AddNumberToObject(results.metrics, "realtime_factor",
-                                summary->audio_seconds > 0 ? summary->engine_seconds / summary->audio_seconds : 0);
-    }
     status = wakecert_results_write(&results, out, message, sizeof message);
     if (status) {
         fprintf(stderr, "wakecert: %s\n", message);
@@ -296,6 +326,183 @@ static int score_and_write(const char *trace_path, const struct profile *profile
     int exit_code = wakecert_results_exit_code(&results);
     wakecert_results_free(&results);
     return exit_code;
+}
+
+/* What makes two runs the same run (what a resumed or merged partial must match). */
+static cJSON *run_identity(const struct certify_options *options, const struct wakecert_corpus *corpus,
+                           const struct loaded_engine *engine, const struct profile *profile)
+{
+    cJSON *identity = cJSON_CreateObject();
+    cJSON_AddStringToObject(identity, "wakecert_revision", WAKECERT_REVISION);
+    cJSON_AddStringToObject(identity, "engine", engine->table->name);
+    cJSON_AddStringToObject(identity, "engine_sha256", engine->sha256);
+    cJSON_AddStringToObject(identity, "engine_config", options->run.engine_config ? options->run.engine_config : "{}");
+    cJSON_AddStringToObject(identity, "corpus", corpus->name);
+    cJSON_AddStringToObject(identity, "corpus_sha256", corpus->manifest_sha256);
+    if (profile) {
+        cJSON_AddStringToObject(identity, "profile", profile->name);
+        cJSON_AddStringToObject(identity, "profile_sha256", profile->sha256);
+    }
+    cJSON_AddNumberToObject(identity, "chunk", options->run.chunk);
+    cJSON_AddNumberToObject(identity, "cloud_delay_ms", options->run.cloud_delay_ms);
+    cJSON_AddNumberToObject(identity, "verification", options->run.verification);
+    cJSON_AddNumberToObject(identity, "follow_up_timeout_ms", options->run.follow_up_timeout_ms);
+    cJSON_AddNumberToObject(identity, "engine_check_seconds", options->run.engine_checks ? options->run.engine_check_seconds : 0);
+    cJSON_AddNumberToObject(identity, "seed", (double)options->run.seed);
+    cJSON_AddNumberToObject(identity, "isolation", options->run.session.isolation);
+    cJSON_AddBoolToObject(identity, "sandbox", options->run.session.sandbox);
+    return identity;
+}
+
+/* Write partial.json beside a trace: the run identity, which shard, the files run, the trace's hash. */
+static int write_partial(const char *partial_path, const char *trace_path, const cJSON *identity, int index, int count,
+                         const struct wakecert_corpus *corpus, const bool *selected, char *message, size_t message_size)
+{
+    char hex[WAKECERT_SHA256_HEX_SIZE];
+    int status = wakecert_sha256_file(trace_path, hex, message, message_size);
+    if (status)
+        return status;
+    cJSON *partial = cJSON_CreateObject();
+    cJSON_AddStringToObject(partial, "schema", WAKECERT_PARTIAL_SCHEMA);
+    cJSON_AddItemToObject(partial, "identity", cJSON_Duplicate(identity, 1));
+    cJSON *shard = cJSON_AddObjectToObject(partial, "shard");
+    cJSON_AddNumberToObject(shard, "index", index);
+    cJSON_AddNumberToObject(shard, "count", count);
+    cJSON *files = cJSON_AddArrayToObject(partial, "files");
+    for (size_t i = 0; i < corpus->file_count; i++)
+        if (!selected || selected[i])
+            cJSON_AddItemToArray(files, cJSON_CreateString(corpus->files[i].path));
+    cJSON_AddStringToObject(partial, "trace", "trace.jsonl");
+    cJSON_AddStringToObject(partial, "trace_sha256", hex);
+    status = wakecert_json_write_file(partial_path, partial, message, message_size);
+    cJSON_Delete(partial);
+    return status;
+}
+
+/* A partial already on disk is complete and verified for this run: same identity and shard, and its
+ * trace still has the hash it recorded. */
+static bool partial_complete(const char *partial_path, const char *trace_path, const cJSON *identity, int index,
+                             int count)
+{
+    cJSON *partial = NULL;
+    if (wakecert_json_load_file(partial_path, &partial, NULL, 0) != 0)
+        return false;
+    const cJSON *shard = cJSON_GetObjectItem(partial, "shard");
+    char hex[WAKECERT_SHA256_HEX_SIZE] = "";
+    const char *recorded = wakecert_json_string(partial, "trace_sha256");
+    bool complete = cJSON_Compare(cJSON_GetObjectItem(partial, "identity"), identity, 1) &&
+                    wakecert_json_number(shard, "index", -1) == index && wakecert_json_number(shard, "count", -1) == count &&
+                    recorded && wakecert_sha256_file(trace_path, hex, NULL, 0) == 0 && strcmp(hex, recorded) == 0;
+    cJSON_Delete(partial);
+    return complete;
+}
+
+/* Run this shard's files (all of them when unsharded) into out/trace.jsonl, in options->jobs worker
+ * processes when there is more than one (each runs its own split and writes its own trace; the traces are
+ * then merged in play order, which gives exactly what one process writes). Writes out/partial.json.
+ * With --resume, complete and verified partials are kept rather than run again. */
+static int run_to_trace(struct certify_options *options, const struct wakecert_corpus *corpus,
+                        const struct loaded_engine *engine, const struct profile *profile, int shard_index,
+                        int shard_count, const char *out, struct run_summary *summary, char *message,
+                        size_t message_size)
+{
+    char trace_path[4200], partial_path[4200];
+    snprintf(trace_path, sizeof trace_path, "%s/trace.jsonl", out);
+    snprintf(partial_path, sizeof partial_path, "%s/partial.json", out);
+    cJSON *identity = run_identity(options, corpus, engine, profile);
+    bool *selected = calloc(corpus->file_count + 1, sizeof *selected);
+    int status = selected ? 0 : wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "out of memory");
+    if (!status)
+        shard_select(corpus, NULL, shard_index, shard_count, selected);
+    if (!status && options->resume && partial_complete(partial_path, trace_path, identity, shard_index, shard_count)) {
+        if (!options->quiet)
+            fprintf(stderr, "wakecert: resuming: %s is complete and verified; not run again\n", trace_path);
+        cJSON_Delete(identity);
+        free(selected);
+        return 0;
+    }
+    size_t files = 0;
+    for (size_t i = 0; i < corpus->file_count; i++)
+        files += selected && selected[i];
+    int jobs = options->jobs < (int)files ? options->jobs : (int)(files ? files : 1);
+    if (!status && jobs <= 1) {
+        options->run.selected = selected;
+        status = run_corpus(&options->run, corpus, engine, trace_path, summary, message, message_size);
+        options->run.selected = NULL;
+    } else if (!status) {
+        char workers[4200];
+        snprintf(workers, sizeof workers, "%s/.workers-%d-of-%d", out, shard_index, shard_count);
+        status = wakecert_make_directories(workers, message, message_size);
+        const char **paths = calloc((size_t)jobs, sizeof *paths);
+        char (*worker_traces)[4300] = calloc((size_t)jobs, sizeof *worker_traces);
+        pid_t *pids = calloc((size_t)jobs, sizeof *pids);
+        bool **masks = calloc((size_t)jobs, sizeof *masks);
+        struct timespec started;
+        clock_gettime(CLOCK_MONOTONIC, &started);
+        fflush(NULL);
+        for (int w = 0; w < jobs && !status; w++) {
+            char worker_partial[4300];
+            snprintf(worker_traces[w], sizeof worker_traces[w], "%s/trace-%d.jsonl", workers, w);
+            snprintf(worker_partial, sizeof worker_partial, "%s/partial-%d.json", workers, w);
+            paths[w] = worker_traces[w];
+            masks[w] = calloc(corpus->file_count + 1, sizeof **masks);
+            shard_select(corpus, selected, w, jobs, masks[w]);
+            if (options->resume && partial_complete(worker_partial, worker_traces[w], identity, w, jobs)) {
+                pids[w] = 0;
+                continue;
+            }
+            pids[w] = fork();
+            if (pids[w] == 0) {
+                struct run_options worker = options->run;
+                worker.selected = masks[w];
+                worker.progress = worker.progress && w == 0;
+                struct run_summary ignored;
+                char worker_message[1024];
+                int worker_status = run_corpus(&worker, corpus, engine, worker_traces[w], &ignored, worker_message,
+                                               sizeof worker_message);
+                if (!worker_status)
+                    worker_status = write_partial(worker_partial, worker_traces[w], identity, w, jobs, corpus, masks[w],
+                                                  worker_message, sizeof worker_message);
+                if (worker_status)
+                    fprintf(stderr, "wakecert: worker %d: %s\n", w, worker_message);
+                fflush(NULL);
+                _exit(wakecert_exit_code_for(worker_status));
+            }
+            if (pids[w] < 0)
+                status = wakecert_set_error(message, message_size, WAKECERT_ERROR_INTERNAL, "cannot fork a worker");
+        }
+        int worst = 0;
+        for (int w = 0; w < jobs; w++) {
+            if (pids[w] <= 0)
+                continue;
+            int exit_status = 0;
+            while (waitpid(pids[w], &exit_status, 0) < 0 && errno == EINTR)
+                ;
+            int code = WIFEXITED(exit_status) ? WEXITSTATUS(exit_status) : 3;
+            if (code > worst)
+                worst = code;
+        }
+        if (!status && worst)
+            status = wakecert_set_error(message, message_size, worst == 2 ? WAKECERT_ERROR_ENGINE : WAKECERT_ERROR_INTERNAL,
+                                        "a worker process failed (see its message above)");
+        if (!status)
+            status = shard_merge_traces(paths, (size_t)jobs, trace_path, message, message_size);
+        struct timespec finished;
+        clock_gettime(CLOCK_MONOTONIC, &finished);
+        summary->wall_seconds = (double)(finished.tv_sec - started.tv_sec) + (finished.tv_nsec - started.tv_nsec) / 1e9;
+        for (int w = 0; w < jobs; w++)
+            free(masks[w]);
+        free(masks);
+        free(pids);
+        free(paths);
+        free(worker_traces);
+    }
+    if (!status)
+        status = write_partial(partial_path, trace_path, identity, shard_index, shard_count, corpus, selected, message,
+                               message_size);
+    cJSON_Delete(identity);
+    free(selected);
+    return status;
 }
 
 static int certify_or_run(int argc, char **argv, bool scoring)
@@ -362,12 +569,27 @@ static int certify_or_run(int argc, char **argv, bool scoring)
     char trace_path[4200];
     snprintf(trace_path, sizeof trace_path, "%s/trace.jsonl", out);
     status = wakecert_make_directories(out, message, sizeof message);
-    struct run_summary summary;
+    struct run_summary summary = {0};
+    int shard_index = 0, shard_count = 1;
+    bool sharded = false;
+    if (!status && options.shard) {
+        status = shard_parse(options.shard, &shard_index, &shard_count, message, sizeof message);
+        sharded = status == 0;
+    } else if (!status) {
+        int found = shard_from_environment(&shard_index, &shard_count, message, sizeof message);
+        status = found < 0 ? found : 0;
+        sharded = found == 1;
+    }
     if (!status) {
         if (!options.quiet)
-            fprintf(stderr, "wakecert: %s %s on corpus %s (%zu files)%s%s\n", engine.table->name, engine.table->version,
+            fprintf(stderr, "wakecert: %s %s on corpus %s (%zu files)%s%s", engine.table->name, engine.table->version,
                     corpus.name, corpus.file_count, scoring ? ", profile " : "", scoring ? profile.name : "");
-        status = run_corpus(&options.run, &corpus, &engine, trace_path, &summary, message, sizeof message);
+        if (!options.quiet && sharded)
+            fprintf(stderr, ", shard %d/%d", shard_index, shard_count);
+        if (!options.quiet)
+            fprintf(stderr, "\n");
+        status = run_to_trace(&options, &corpus, &engine, scoring ? &profile : NULL, shard_index, shard_count, out,
+                              &summary, message, sizeof message);
     }
     char corpus_directory[4096];
     snprintf(corpus_directory, sizeof corpus_directory, "%s", corpus.directory ? corpus.directory : "");
@@ -380,6 +602,13 @@ static int certify_or_run(int argc, char **argv, bool scoring)
         return wakecert_exit_code_for(status);
     }
     int exit_code = 0;
+    if (sharded) {
+        if (!options.quiet)
+            printf("shard %d/%d: %s/{trace.jsonl,partial.json}; merge all shards with: wakecert merge DIR... --out DIR\n",
+                   shard_index, shard_count, out);
+        profile_free(&profile);
+        return 0;
+    }
     if (scoring)
         exit_code = score_and_write(trace_path, &profile, out, &summary, started_at,
                                     corpus_directory[0] ? corpus_directory : NULL, options.quiet);
@@ -393,7 +622,7 @@ static int certify_or_run(int argc, char **argv, bool scoring)
         } else if (!options.quiet)
             printf("bundle: %s (check it with: wakecert verify-bundle %s)\n", options.bundle, options.bundle);
     }
-    else if (!options.quiet)
+    if (!scoring && !options.quiet)
         printf("trace: %s (%.1f s of audio, %.3f s inside the engine)\n", trace_path, summary.audio_seconds,
                summary.engine_seconds);
     profile_free(&profile);
@@ -435,6 +664,116 @@ int wakecert_score_main(int argc, char **argv)
             snprintf(out, sizeof out, ".");
     }
     int exit_code = score_and_write(options.trace, &profile, out, NULL, NULL, NULL, options.quiet);
+    profile_free(&profile);
+    return exit_code;
+}
+
+int wakecert_merge_main(int argc, char **argv)
+{
+    static const char usage[] =
+        "usage: wakecert merge DIR... --out DIR [--quiet]\n"
+        "\n"
+        "Merge the partial results of the shards of one run (each DIR written by wakecert certify --shard K/N)\n"
+        "into the results an unsharded run writes: trace.jsonl, results.json, junit.xml, summary.md, report.html.\n"
+        "Refuses shards of different runs, and missing, duplicated or corrupted shards.\n"
+        "exit status: 0 pass, 1 fail, 2 bad usage or bad shards, 3 internal error\n";
+    const char *out = NULL;
+    bool quiet = false;
+    const char *directories[4096];
+    size_t directory_count = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(usage, stdout);
+            return 0;
+        } else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc)
+            out = argv[++i];
+        else if (strcmp(argv[i], "--quiet") == 0)
+            quiet = true;
+        else if (argv[i][0] == '-') {
+            fprintf(stderr, "wakecert merge: unknown option \"%s\"\n%s", argv[i], usage);
+            return 2;
+        } else if (directory_count < sizeof directories / sizeof directories[0])
+            directories[directory_count++] = argv[i];
+    }
+    if (!out || directory_count == 0) {
+        fprintf(stderr, "wakecert merge: give the shard directories and --out DIR\n%s", usage);
+        return 2;
+    }
+    char message[1024];
+    cJSON *identity = NULL;
+    int count = -1;
+    bool *seen = NULL;
+    static char trace_paths[4096][4200];
+    const char *paths[4096];
+    int status = 0;
+    for (size_t d = 0; d < directory_count && !status; d++) {
+        char partial_path[4200];
+        snprintf(partial_path, sizeof partial_path, "%s/partial.json", directories[d]);
+        snprintf(trace_paths[d], sizeof trace_paths[d], "%s/trace.jsonl", directories[d]);
+        paths[d] = trace_paths[d];
+        cJSON *partial = NULL;
+        status = wakecert_json_load_file(partial_path, &partial, message, sizeof message);
+        if (status)
+            break;
+        const char *schema = wakecert_json_string(partial, "schema");
+        const cJSON *shard = cJSON_GetObjectItem(partial, "shard");
+        int index = (int)wakecert_json_number(shard, "index", -1), shards = (int)wakecert_json_number(shard, "count", -1);
+        const char *recorded = wakecert_json_string(partial, "trace_sha256");
+        char hex[WAKECERT_SHA256_HEX_SIZE] = "";
+        if (!schema || strcmp(schema, WAKECERT_PARTIAL_SCHEMA) != 0 || shards < 1 || index < 0 || index >= shards)
+            status = wakecert_set_error(message, sizeof message, WAKECERT_ERROR_FORMAT,
+                                        "%s: not a wakecert partial result", partial_path);
+        else if (!recorded || wakecert_sha256_file(trace_paths[d], hex, NULL, 0) != 0 || strcmp(hex, recorded) != 0)
+            status = wakecert_set_error(message, sizeof message, WAKECERT_ERROR_FORMAT,
+                                        "%s: trace.jsonl is missing or changed since the shard finished (re-run the shard)",
+                                        directories[d]);
+        else if (!identity) {
+            identity = cJSON_Duplicate(cJSON_GetObjectItem(partial, "identity"), 1);
+            count = shards;
+            seen = calloc((size_t)count, sizeof *seen);
+        } else if (!cJSON_Compare(identity, cJSON_GetObjectItem(partial, "identity"), 1))
+            status = wakecert_set_error(message, sizeof message, WAKECERT_ERROR_FORMAT,
+                                        "%s: a shard of another run (engine, corpus, profile, options or wakecert revision "
+                                        "differ from %s)",
+                                        directories[d], directories[0]);
+        else if (shards != count)
+            status = wakecert_set_error(message, sizeof message, WAKECERT_ERROR_FORMAT,
+                                        "%s: shard of %d, the others are of %d", directories[d], shards, count);
+        if (!status && seen[index])
+            status = wakecert_set_error(message, sizeof message, WAKECERT_ERROR_FORMAT, "%s: shard %d/%d given twice",
+                                        directories[d], index, count);
+        if (!status)
+            seen[index] = true;
+        cJSON_Delete(partial);
+    }
+    for (int k = 0; !status && k < count; k++)
+        if (!seen[k])
+            status = wakecert_set_error(message, sizeof message, WAKECERT_ERROR_FORMAT,
+                                        "shard %d/%d is missing (give every shard's directory)", k, count);
+    struct profile profile = {0};
+    const char *profile_name = identity ? wakecert_json_string(identity, "profile") : NULL;
+    if (!status && !profile_name)
+        status = wakecert_set_error(message, sizeof message, WAKECERT_ERROR_USAGE,
+                                    "the shards were made with wakecert run (no profile): use certify --shard");
+    if (!status)
+        status = profile_load(profile_name, &profile, message, sizeof message);
+    if (!status && strcmp(profile.sha256, wakecert_json_string(identity, "profile_sha256")) != 0)
+        status = wakecert_set_error(message, sizeof message, WAKECERT_ERROR_FORMAT,
+                                    "profile %s changed since the shards ran", profile_name);
+    char trace_path[4200];
+    snprintf(trace_path, sizeof trace_path, "%s/trace.jsonl", out);
+    if (!status)
+        status = wakecert_make_directories(out, message, sizeof message);
+    if (!status)
+        status = shard_merge_traces(paths, directory_count, trace_path, message, sizeof message);
+    cJSON_Delete(identity);
+    free(seen);
+    if (status) {
+        fprintf(stderr, "wakecert merge: %s\n", message);
+        profile_free(&profile);
+        return wakecert_exit_code_for(status);
+    }
+    int exit_code = score_and_write(trace_path, &profile, out, NULL, NULL, NULL, quiet);
     profile_free(&profile);
     return exit_code;
 }

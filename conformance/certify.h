@@ -10,5 +10,6 @@
 int wakecert_certify_main(int argc, char **argv);
 int wakecert_run_main(int argc, char **argv);
 int wakecert_score_main(int argc, char **argv);
+int wakecert_merge_main(int argc, char **argv);
 
 #endif

@@ -32,6 +32,14 @@ static void set_failure(struct engine_session *session, int failure, const char 
         snprintf(session->detail, sizeof session->detail, "%s", detail);
 }
 
+/* An engine's own status, kept apart from SESSION_FAILED: an engine that returns that very number
+ * (-1000) must not look like a crashed session with no failure recorded, so it becomes
+ * WAKECERT_ENGINE_ERROR_INTERNAL. Every other status passes through. Cannot fail. */
+static int engine_status(int status)
+{
+    return status == SESSION_FAILED ? WAKECERT_ENGINE_ERROR_INTERNAL : status;
+}
+
 /* Reap the child (killing it first if asked) and record CPU time, memory and how it ended. */
 static void reap(struct engine_session *session, bool kill_first)
 {
@@ -102,7 +110,7 @@ static int await_result(struct engine_session *session, char *message, size_t me
                 set_failure(session, SESSION_PROTOCOL, "RESULT frame shorter than 4 bytes");
                 return fail_call(session, -1);
             }
-            int result = protocol_get_i32(payload);
+            int result = engine_status(protocol_get_i32(payload));
             if (message && message_size)
                 snprintf(message, message_size, "%.*s", (int)(size - 4), (const char *)payload + 4);
             return result;
@@ -124,8 +132,8 @@ static int await_result(struct engine_session *session, char *message, size_t me
             }
             session->host.wake_detected(session->host.ctx, keyword ? keyword : "",
                                         (float)wakecert_json_number(object, "score", 0),
-                                        (int64_t)wakecert_json_number(object, "start", 0),
-                                        (int64_t)wakecert_json_number(object, "end", 0));
+                                        (int64_t)wakecert_json_int64(object, "start", 0),
+                                        (int64_t)wakecert_json_int64(object, "end", 0));
             cJSON_Delete(object);
             break;
         }
@@ -158,7 +166,7 @@ static int await_result(struct engine_session *session, char *message, size_t me
         case FRAME_VIOLATION: {
             cJSON *object = cJSON_ParseWithLength((const char *)payload, size);
             char name[64];
-            sandbox_syscall_name(object ? (int)wakecert_json_number(object, "number", -1) : -1, name, sizeof name);
+            sandbox_syscall_name(object ? (int)wakecert_json_int64(object, "number", -1) : -1, name, sizeof name);
             cJSON_Delete(object);
             set_failure(session, SESSION_VIOLATION, name);
             close_pipes(session);
@@ -242,7 +250,7 @@ int session_open(struct engine_session *session, const struct session_options *o
     session->pid = -1;
     session->to_engine = session->from_engine = -1;
     if (options->isolation == SESSION_IN_PROCESS)
-        return engine->table->create(host, config_json, &session->instance, message, message_size);
+        return engine_status(engine->table->create(host, config_json, &session->instance, message, message_size));
     if (spawn(session, message, message_size) != 0) {
         set_failure(session, SESSION_PROTOCOL, message);
         return SESSION_FAILED;
@@ -278,7 +286,7 @@ int session_open(struct engine_session *session, const struct session_options *o
 int session_process(struct engine_session *session, const int16_t *samples, size_t count)
 {
     if (session->options.isolation == SESSION_IN_PROCESS)
-        return session->engine->table->process(session->instance, samples, count);
+        return engine_status(session->engine->table->process(session->instance, samples, count));
     return request(session, FRAME_PROCESS, samples, count * sizeof *samples, NULL, 0);
 }
 
@@ -290,7 +298,7 @@ int session_process_batch(struct engine_session *session, const int16_t *samples
             size_t piece = count - done < chunk ? count - done : chunk;
             if (session->on_subcall)
                 session->on_subcall(session->host.ctx, (int64_t)(done + piece));
-            status = session->engine->table->process(session->instance, samples + done, piece);
+            status = engine_status(session->engine->table->process(session->instance, samples + done, piece));
             done += piece;
         }
         return status;
@@ -307,7 +315,7 @@ int session_process_batch(struct engine_session *session, const int16_t *samples
 int session_control(struct engine_session *session, const struct wakecert_control *control)
 {
     if (session->options.isolation == SESSION_IN_PROCESS)
-        return session->engine->table->control(session->instance, control);
+        return engine_status(session->engine->table->control(session->instance, control));
     unsigned char payload[8];
     protocol_put_i32(payload, control->kind);
     protocol_put_i32(payload + 4, control->timeout_ms);

@@ -36,6 +36,8 @@ void run_options_default(struct run_options *options)
     options->engine_checks = true;
     options->progress = false;
     options->exec_command = NULL;
+    options->seed = 0;
+    options->selected = NULL;
     options->session.isolation = SESSION_CHILD;
     options->session.sandbox = true;
     options->session.call_timeout_ms = 10000;
@@ -63,6 +65,7 @@ struct pass_spec {
     int behaviour;        /* enum cloud_behaviour */
     bool subset_only;     /* only the engine-check subset */
     int pad_seconds;      /* digital silence appended, so a stream left open has time to be seen */
+    int copies;           /* the file played this many times back to back in one engine instance */
 };
 
 #define VERIFIER_BUFFER_SAMPLES (3 * WAKECERT_SAMPLE_RATE)
@@ -103,6 +106,7 @@ struct host_context {
 
     struct engine_session session;   /* the engine instance of the file being run */
     int64_t batch_start;             /* clock at the start of the batch being processed */
+    size_t position;                 /* the file's place in the run's play order */
 
     /* verifier mode: the stream's first uploaded samples, checked by a second detector */
     int16_t verifier_buffer[VERIFIER_BUFFER_SAMPLES];
@@ -445,6 +449,7 @@ static void write_file_begin(struct host_context *host)
     cJSON_AddStringToObject(line, "event", "file_begin");
     cJSON_AddStringToObject(line, "file", file->path);
     cJSON_AddStringToObject(line, "pass", host->pass);
+    cJSON_AddNumberToObject(line, "position", (double)host->position);
     cJSON_AddNumberToObject(line, "samples", (double)host->input_count);
     cJSON_AddStringToObject(line, "kind", file->kind);
     cJSON_AddStringToObject(line, "condition", file->condition);
@@ -654,6 +659,53 @@ static int run_file(struct host_context *host, const struct loaded_engine *engin
     return 0;
 }
 
+static uint64_t next_random(uint64_t *state)
+{
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    return *state;
+}
+
+/* The audio and labels one pass plays for a file: `lead` samples of -60 dBFS noise floor, the file
+ * `copies` times back to back (labels repeated at each copy's offset), then `pad` samples of digital
+ * silence. *variant shares the file's strings; its events (and *out_samples) are malloc'd. */
+static int make_variant(const struct wakecert_corpus_file *file, const int16_t *samples, int64_t count, int64_t lead,
+                        uint64_t noise_seed, int copies, int64_t pad, struct wakecert_corpus_file *variant,
+                        int16_t **out_samples, int64_t *out_count, char *message, size_t message_size)
+{
+    *variant = *file;
+    int64_t total = lead + copies * count + pad;
+    int16_t *audio = calloc((size_t)total + 1, sizeof *audio);
+    struct wakecert_corpus_event *events = calloc((size_t)copies * file->event_count + 1, sizeof *events);
+    if (!audio || !events) {
+        free(audio);
+        free(events);
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "out of memory");
+    }
+    for (int64_t i = 0; i < lead; i++)
+        audio[i] = (int16_t)((int)(next_random(&noise_seed) % 115) - 57); /* about -60 dBFS */
+    size_t event_count = 0;
+    for (int c = 0; c < copies; c++) {
+        int64_t offset = lead + c * count;
+        memcpy(audio + offset, samples, (size_t)count * sizeof *samples);
+        for (size_t e = 0; e < file->event_count; e++) {
+            struct wakecert_corpus_event event = file->events[e];
+            event.start += offset;
+            event.end += offset;
+            if (event.request_end >= 0)
+                event.request_end += offset;
+            events[event_count++] = event;
+        }
+    }
+    variant->events = events;
+    variant->event_count = event_count;
+    variant->samples = total;
+    *out_samples = audio;
+    *out_count = total;
+    return 0;
+}
+
 static long peak_rss_kilobytes(void)
 {
     struct rusage usage;
@@ -668,10 +720,14 @@ int run_corpus(const struct run_options *options, const struct wakecert_corpus *
     if (options->chunk <= 0)
         return wakecert_set_error(message, message_size, WAKECERT_ERROR_USAGE, "--chunk must be at least 1");
     struct pass_spec passes[] = {
-        {"main", 0, CLOUD_NORMAL, false, 0},          {"repeat", 0, CLOUD_NORMAL, true, 0},
-        {"chunk_1", 1, CLOUD_NORMAL, true, 0},        {"chunk_512", 512, CLOUD_NORMAL, true, 0},
-        {"chunk_4000", 4000, CLOUD_NORMAL, true, 0},  {"network_loss", 0, CLOUD_SILENT, true, NETWORK_LOSS_PAD_SECONDS},
-        {"cloud_reject", 0, CLOUD_REJECT_ALL, true, 0},
+        {"main", 0, CLOUD_NORMAL, false, 0, 1},
+        {"repeat", 0, CLOUD_NORMAL, true, 0, 1},
+        {"doubled", 0, CLOUD_NORMAL, true, 0, 2},
+        {"chunk_1", 1, CLOUD_NORMAL, true, 0, 1},
+        {"chunk_512", 512, CLOUD_NORMAL, true, 0, 1},
+        {"chunk_4000", 4000, CLOUD_NORMAL, true, 0, 1},
+        {"network_loss", 0, CLOUD_SILENT, true, NETWORK_LOSS_PAD_SECONDS, 1},
+        {"cloud_reject", 0, CLOUD_REJECT_ALL, true, 0, 1},
     };
     size_t pass_count = options->engine_checks ? sizeof passes / sizeof passes[0] : 1;
     struct pass_totals totals[sizeof passes / sizeof passes[0]];
@@ -714,6 +770,7 @@ int run_corpus(const struct run_options *options, const struct wakecert_corpus *
     cJSON_AddNumberToObject(begin, "cloud_delay_ms", options->cloud_delay_ms);
     cJSON_AddNumberToObject(begin, "verification_window_ms", options->verification_window_ms);
     cJSON_AddNumberToObject(begin, "follow_up_timeout_ms", options->follow_up_timeout_ms);
+    cJSON_AddNumberToObject(begin, "seed", (double)options->seed);
     cJSON_AddStringToObject(begin, "verification", options->verification == CLOUD_VERIFY_MODEL ? "model" : "oracle");
     static const char *const isolation_names[] = {"in-process", "child", "exec"};
     cJSON_AddStringToObject(begin, "isolation", isolation_names[options->session.isolation]);
@@ -723,49 +780,66 @@ int run_corpus(const struct run_options *options, const struct wakecert_corpus *
         cJSON_AddItemToArray(pass_names, cJSON_CreateString(passes[p].name));
     write_line(host, begin);
 
+    /* --seed: play the files in another order, each shifted by up to 1 s of noise floor (anti-gaming:
+     * results must not depend on the order or the alignment of the audio). */
+    size_t *order = malloc((corpus->file_count + 1) * sizeof *order);
+    if (!order)
+        status = wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "out of memory");
+    uint64_t random_state = options->seed ? options->seed * 0x9e3779b97f4a7c15ull + 1 : 0;
+    for (size_t i = 0; order && i < corpus->file_count; i++)
+        order[i] = i;
+    for (size_t i = corpus->file_count; options->seed && i > 1; i--) {
+        size_t j = (size_t)(next_random(&random_state) % i);
+        size_t kept = order[i - 1];
+        order[i - 1] = order[j];
+        order[j] = kept;
+    }
     double subset_seconds = 0;
-    for (size_t i = 0; i < corpus->file_count && status == 0; i++) {
-        const struct wakecert_corpus_file *file = &corpus->files[i];
+    for (size_t position = 0; order && position < corpus->file_count && status == 0; position++) {
+        const struct wakecert_corpus_file *file = &corpus->files[order[position]];
+        /* Everything that depends on the position is decided before the shard filter, so a file gets
+         * the same subset membership, lead and noise whichever shard runs it. */
+        bool in_subset = subset_seconds < options->engine_check_seconds;
+        subset_seconds += (double)file->samples / WAKECERT_SAMPLE_RATE;
+        int64_t lead = options->seed ? (int64_t)(next_random(&random_state) % WAKECERT_SAMPLE_RATE) : 0;
+        uint64_t noise_seed = next_random(&random_state) | 1;
+        if (options->selected && !options->selected[order[position]])
+            continue;
         int16_t *samples = NULL;
         int64_t count = 0;
         status = wakecert_corpus_read_audio(file, &samples, &count, message, message_size);
         if (status)
             break;
         if (options->progress)
-            fprintf(stderr, "\r[%zu/%zu] %-40.40s", i + 1, corpus->file_count, file->path);
-        bool in_subset = subset_seconds < options->engine_check_seconds;
-        subset_seconds += (double)count / WAKECERT_SAMPLE_RATE;
-        host->file = file;
-        host->input = samples;
-        host->input_count = count;
+            fprintf(stderr, "\r[%zu/%zu] %-40.40s", position + 1, corpus->file_count, file->path);
+        host->position = position;
         for (size_t p = 0; p < pass_count && status == 0; p++) {
             if (passes[p].subset_only && !in_subset)
                 continue;
             if (passes[p].chunk == options->chunk && strcmp(passes[p].name, "main") != 0 &&
                 strncmp(passes[p].name, "chunk_", 6) == 0)
                 continue; /* the main pass already ran this chunk size */
+            struct wakecert_corpus_file variant;
+            int16_t *input = NULL;
+            int64_t input_count = 0;
+            status = make_variant(file, samples, count, lead, noise_seed, passes[p].copies,
+                                  (int64_t)passes[p].pad_seconds * WAKECERT_SAMPLE_RATE, &variant, &input, &input_count,
+                                  message, message_size);
+            if (status)
+                break;
             host->pass = passes[p].name;
             host->chunk = passes[p].chunk ? passes[p].chunk : options->chunk;
             host->behaviour = passes[p].behaviour;
-            int16_t *padded = NULL;
-            if (passes[p].pad_seconds > 0) {
-                int64_t pad = (int64_t)passes[p].pad_seconds * WAKECERT_SAMPLE_RATE;
-                padded = calloc((size_t)(count + pad), sizeof *padded);
-                if (!padded) {
-                    status = wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "out of memory");
-                    break;
-                }
-                memcpy(padded, samples, (size_t)count * sizeof *samples);
-                host->input = padded;
-                host->input_count = count + pad;
-            }
+            host->file = &variant;
+            host->input = input;
+            host->input_count = input_count;
             status = run_file(host, engine, &totals[p], message, message_size);
-            free(padded);
-            host->input = samples;
-            host->input_count = count;
+            free(variant.events);
+            free(input);
         }
         free(samples);
     }
+    free(order);
     if (options->progress)
         fprintf(stderr, "\n");
     if (status == 0) {

@@ -18,6 +18,8 @@
  * A certification runs several passes over the audio (each file's trace lines carry the pass name):
  *   main          every file, the chosen chunk size, the cloud as above;
  *   repeat        the engine-check subset again, identically (engine.determinism);
+ *   doubled       each subset file played twice back to back in one engine instance: the second time
+ *                 must go like the first (engine.determinism; catches engines that cache what they heard);
  *   chunk_N       the subset with chunk sizes 1, 512 and 4000 (engine.chunking_invariance);
  *   network_loss  the subset with a cloud that never answers, each file followed by 20 s of digital
  *                 silence so a stream left open shows (stream.local_endpoint);
@@ -51,6 +53,8 @@ struct run_options {
     bool progress;               /* progress lines on stderr */
     struct session_options session; /* where the engine runs: a sandboxed child by default */
     const char *exec_command;    /* for SESSION_EXEC: the program speaking the protocol */
+    uint64_t seed;               /* 0: corpus order, no shift; else files reordered and shifted by up to 1 s */
+    const bool *selected;        /* per corpus file: run it (NULL: all) — how shards and workers split a run */
 };
 
 struct run_summary {

@@ -1307,6 +1307,16 @@ static const char *trace_event_name(int type)
     return type > 0 && type <= TRACE_ENGINE_ERROR ? names[type] : "?";
 }
 
+/* Wake report times of a file, in order. */
+static size_t wake_times(const struct trace_file *file, int64_t *out, size_t capacity)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < file->event_count; i++)
+        if (file->events[i].type == TRACE_WAKE && count < capacity)
+            out[count++] = file->events[i].sample;
+    return count;
+}
+
 static int score_determinism(const struct analysis *analysis, const cJSON *parameters,
                              struct wakecert_requirement_result *result, char *message, size_t message_size)
 {
@@ -1335,6 +1345,38 @@ static int score_determinism(const struct analysis *analysis, const cJSON *param
             evidence(again->name, where->sample, -1, -1, "the same input twice gives the same trace", observed),
             EVIDENCE_LIMIT);
     }
+    /* The doubled pass: the second playing in the same instance must go like the first. */
+    int64_t first_half[256], second_half[256], times[512];
+    for (size_t f = 0; f < trace->file_count; f++) {
+        const struct trace_file *doubled = &trace->files[f];
+        if (strcmp(doubled->pass, "doubled") != 0)
+            continue;
+        const struct trace_file *single = find_pass_file(trace, "main", doubled->name);
+        if (!single)
+            continue;
+        compared++;
+        int64_t length = doubled->samples - single->samples; /* one copy of the file */
+        int64_t boundary = single->samples;                  /* the end of the first copy (after any lead) */
+        size_t total = wake_times(doubled, times, 512), first_count = 0, second_count = 0;
+        for (size_t i = 0; i < total; i++) {
+            if (times[i] <= boundary && first_count < 256)
+                first_half[first_count++] = times[i];
+            else if (times[i] > boundary && second_count < 256)
+                second_half[second_count++] = times[i] - length;
+        }
+        bool same = first_count == second_count;
+        for (size_t i = 0; same && i < first_count; i++)
+            same = llabs(first_half[i] - second_half[i]) <= trace->chunk;
+        if (same)
+            continue;
+        differing++;
+        char observed[200];
+        snprintf(observed, sizeof observed, "%zu wakes the first time, %zu when the same audio followed in the same instance",
+                 first_count, second_count);
+        wakecert_requirement_add_evidence(result,
+            evidence(doubled->name, boundary, -1, -1, "the same audio twice in a row gives the same wakes", observed),
+            EVIDENCE_LIMIT);
+    }
     set_unit(result, "files", "<=");
     result->threshold = 0;
     if (!compared) {
@@ -1343,20 +1385,10 @@ static int score_determinism(const struct analysis *analysis, const cJSON *param
     }
     result->has_measurement = true;
     result->measured = (double)differing;
-    snprintf(result->summary, sizeof result->summary, "%zu of %zu files behaved differently when played again", differing,
-             compared);
+    snprintf(result->summary, sizeof result->summary,
+             "%zu of %zu replays (again, and twice in a row in one instance) behaved differently", differing, compared);
     judge(result);
     return 0;
-}
-
-/* Wake report times of a file, in order. */
-static size_t wake_times(const struct trace_file *file, int64_t *out, size_t capacity)
-{
-    size_t count = 0;
-    for (size_t i = 0; i < file->event_count; i++)
-        if (file->events[i].type == TRACE_WAKE && count < capacity)
-            out[count++] = file->events[i].sample;
-    return count;
 }
 
 static int score_chunking_invariance(const struct analysis *analysis, const cJSON *parameters,

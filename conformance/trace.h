@@ -8,7 +8,8 @@
  * Lines ("event" field):
  *   run_begin   {engine, engine_version, engine_sha256, engine_path, engine_config, corpus, corpus_sha256, chunk,
  *                cloud_delay_ms, verification_window_ms, follow_up_timeout_ms, verification, passes:[...]}
- *   file_begin  {file, pass, samples, kind, condition, sha256, labels:[{type, start, end, request_end, word}]}
+ *   file_begin  {file, pass, position, samples, kind, condition, sha256, labels:[{type, start, end, request_end, word}]}
+ *               (position: the file's place in the run's play order, which shards keep)
  *   control     {file, sample, control, timeout_ms?, origin: "corpus"|"cloud"}
  *   wake        {file, sample, keyword, score, start, end}
  *   stream_open {file, sample, reason}

@@ -32,6 +32,11 @@ int16_t wakecert_audio_float_to_int16(float value)
     return (int16_t)lrint(scaled);
 }
 
+int wakecert_audio_rate_supported(int rate)
+{
+    return rate >= WAKECERT_AUDIO_MIN_RATE && rate <= WAKECERT_AUDIO_MAX_RATE;
+}
+
 int wakecert_audio_probe(const char *path, struct wakecert_audio_probe *probe, char *message, size_t message_size)
 {
     memset(probe, 0, sizeof *probe);
@@ -44,9 +49,10 @@ int wakecert_audio_probe(const char *path, struct wakecert_audio_probe *probe, c
     sf_close(sound);
     if (info.frames <= 0)
         return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT, "%s: no samples", path);
-    if (info.samplerate <= 0 || info.channels <= 0)
-        return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT, "%s: invalid sample rate or channels",
-                                  path);
+    if (!wakecert_audio_rate_supported(info.samplerate) || info.channels <= 0)
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
+                                  "%s: sample rate %d Hz (%d channels) is outside what wakecert converts (%d-%d Hz)",
+                                  path, info.samplerate, info.channels, WAKECERT_AUDIO_MIN_RATE, WAKECERT_AUDIO_MAX_RATE);
     probe->frames = info.frames;
     probe->sample_rate = info.samplerate;
     probe->channels = info.channels;
@@ -98,6 +104,40 @@ int wakecert_audio_resample_to_16k(const float *in, int64_t in_frames, double in
     return 0;
 }
 
+/* Read up to `frames` frames (of `channels` interleaved values; shorts when `as_short`, else floats)
+ * into a buffer grown as data actually arrives, so a header that claims more than the file holds
+ * costs no more memory than the file. Returns 0 with *out and *got set, or WAKECERT_ERROR_NO_MEMORY. */
+static int read_frames(SNDFILE *sound, sf_count_t frames, int channels, int as_short, void **out, sf_count_t *got)
+{
+    size_t value_size = as_short ? sizeof(int16_t) : sizeof(float);
+    sf_count_t first = 65536 / channels > 0 ? 65536 / channels : 1;
+    sf_count_t capacity = frames < first ? frames : first, done = 0;
+    unsigned char *buffer = malloc((size_t)capacity * (size_t)channels * value_size);
+    if (!buffer)
+        return WAKECERT_ERROR_NO_MEMORY;
+    while (done < frames) {
+        if (done == capacity) {
+            sf_count_t bigger = capacity > frames / 2 ? frames : 2 * capacity;
+            unsigned char *grown = realloc(buffer, (size_t)bigger * (size_t)channels * value_size);
+            if (!grown) {
+                free(buffer);
+                return WAKECERT_ERROR_NO_MEMORY;
+            }
+            buffer = grown;
+            capacity = bigger;
+        }
+        unsigned char *at = buffer + (size_t)done * (size_t)channels * value_size;
+        sf_count_t read = as_short ? sf_readf_short(sound, (short *)(void *)at, capacity - done)
+                                   : sf_readf_float(sound, (float *)(void *)at, capacity - done);
+        if (read <= 0)
+            break;
+        done += read;
+    }
+    *out = buffer;
+    *got = done;
+    return 0;
+}
+
 int wakecert_corpus_read_audio(const struct wakecert_corpus_file *file, int16_t **out_samples, int64_t *out_count,
                                char *message, size_t message_size)
 {
@@ -116,44 +156,61 @@ int wakecert_corpus_read_audio(const struct wakecert_corpus_file *file, int16_t 
         sf_close(sound);
         return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT, "%s: no samples", path);
     }
-    if (info.samplerate == WAKECERT_CORPUS_RATE && info.channels == 1) {
-        int16_t *samples = malloc((size_t)info.frames * sizeof *samples);
-        if (!samples) {
-            sf_close(sound);
-            return wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "%s: out of memory", path);
-        }
-        sf_count_t got = sf_readf_short(sound, samples, info.frames);
+    if (!wakecert_audio_rate_supported(info.samplerate) || info.channels <= 0) {
         sf_close(sound);
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
+                                  "%s: sample rate %d Hz (%d channels) is outside what wakecert converts (%d-%d Hz)",
+                                  path, info.samplerate, info.channels, WAKECERT_AUDIO_MIN_RATE, WAKECERT_AUDIO_MAX_RATE);
+    }
+    /* Floating-point files go through the float path even at 16 kHz mono, so NaN and infinity are
+     * caught and out-of-range values clip instead of wrapping in libsndfile's own conversion. */
+    int subtype = info.format & SF_FORMAT_SUBMASK;
+    int is_float = subtype == SF_FORMAT_FLOAT || subtype == SF_FORMAT_DOUBLE;
+    if (info.samplerate == WAKECERT_CORPUS_RATE && info.channels == 1 && !is_float) {
+        void *data = NULL;
+        sf_count_t got = 0;
+        int status = read_frames(sound, info.frames, 1, 1, &data, &got);
+        sf_close(sound);
+        if (status != 0)
+            return wakecert_set_error(message, message_size, status, "%s: out of memory", path);
         if (got != info.frames) {
-            free(samples);
-            return wakecert_set_error(message, message_size, WAKECERT_ERROR_IO,
+            free(data);
+            return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
                                       "%s: read %lld of %lld samples (truncated file?)", path, (long long)got,
                                       (long long)info.frames);
         }
-        *out_samples = samples;
+        *out_samples = data;
         *out_count = info.frames;
         return 0;
     }
 
     /* Any other layout: float, downmix, resample, round. */
-    size_t total = (size_t)info.frames * (size_t)info.channels;
-    float *interleaved = malloc(total * sizeof *interleaved);
-    float *mono = malloc((size_t)info.frames * sizeof *mono);
-    if (!interleaved || !mono) {
-        free(interleaved);
-        free(mono);
-        sf_close(sound);
-        return wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "%s: out of memory", path);
-    }
     sf_command(sound, SFC_SET_NORM_FLOAT, NULL, SF_TRUE);
-    sf_count_t got = sf_readf_float(sound, interleaved, info.frames);
+    void *data = NULL;
+    sf_count_t got = 0;
+    int status = read_frames(sound, info.frames, info.channels, 0, &data, &got);
     sf_close(sound);
+    if (status != 0)
+        return wakecert_set_error(message, message_size, status, "%s: out of memory", path);
+    float *interleaved = data;
     if (got != info.frames) {
         free(interleaved);
-        free(mono);
-        return wakecert_set_error(message, message_size, WAKECERT_ERROR_IO,
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
                                   "%s: read %lld of %lld frames (truncated file?)", path, (long long)got,
                                   (long long)info.frames);
+    }
+    for (size_t i = 0; i < (size_t)got * (size_t)info.channels; i++)
+        if (!isfinite(interleaved[i])) {
+            size_t frame = i / (size_t)info.channels;
+            free(interleaved);
+            return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
+                                      "%s: frame %zu (%.3f s) holds %s, not a sample value", path, frame,
+                                      (double)frame / info.samplerate, "NaN or infinity");
+        }
+    float *mono = malloc((size_t)info.frames * sizeof *mono);
+    if (!mono) {
+        free(interleaved);
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "%s: out of memory", path);
     }
     for (sf_count_t frame = 0; frame < info.frames; frame++) {
         double sum = 0.0;
@@ -167,13 +224,13 @@ int wakecert_corpus_read_audio(const struct wakecert_corpus_file *file, int16_t 
     int64_t converted_count = info.frames;
     if (info.samplerate != WAKECERT_CORPUS_RATE) {
         char inner[256] = "";
-        int status = wakecert_audio_resample_to_16k(mono, info.frames, info.samplerate, &converted, &converted_count,
-                                                    inner, sizeof inner);
+        status = wakecert_audio_resample_to_16k(mono, info.frames, info.samplerate, &converted, &converted_count,
+                                                inner, sizeof inner);
         free(mono);
         if (status != 0)
             return wakecert_set_error(message, message_size, status, "%s: %s", path, inner);
     }
-    int16_t *samples = malloc((size_t)converted_count * sizeof *samples);
+    int16_t *samples = malloc((size_t)(converted_count > 0 ? converted_count : 1) * sizeof *samples);
     if (!samples) {
         free(converted);
         return wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "%s: out of memory", path);

@@ -33,8 +33,18 @@ struct wakecert_audio_probe {
     char note[128];      /* "" for 16 kHz mono, else "resampled from 44100 Hz stereo" etc. */
 };
 
+/* The sample rates wakecert converts: telephone audio up to studio rates. Outside this range the
+ * resampler's ratio limit (256) or the memory a 16 kHz copy needs stops being reasonable, and such a
+ * header is far more likely corrupt than real. */
+#define WAKECERT_AUDIO_MIN_RATE 4000
+#define WAKECERT_AUDIO_MAX_RATE 384000
+
+/** 1 if `rate` (Hz) is within [WAKECERT_AUDIO_MIN_RATE, WAKECERT_AUDIO_MAX_RATE], else 0. Cannot fail. */
+int wakecert_audio_rate_supported(int rate);
+
 /** Open a sound file's header. Returns 0, WAKECERT_ERROR_IO if it cannot be opened or is not audio,
- *  WAKECERT_ERROR_FORMAT for zero samples; the message names the file. */
+ *  WAKECERT_ERROR_FORMAT for zero samples or a sample rate outside the supported range; the message
+ *  names the file. */
 int wakecert_audio_probe(const char *path, struct wakecert_audio_probe *probe, char *message, size_t message_size);
 
 /** Resample `in` (in_frames at in_rate) to 16 kHz with SRC_SINC_BEST_QUALITY into a malloc'd buffer of

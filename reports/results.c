@@ -356,13 +356,13 @@ int wakecert_results_write(const struct wakecert_results *results, const char *d
 void wakecert_results_print_table(const struct wakecert_results *results, void *stream_pointer)
 {
     FILE *stream = stream_pointer;
-    fprintf(stream, "%-34s %-15s %-18s %s\n", "requirement", "status", "measured", "threshold");
+    fprintf(stream, "%-44s %-15s %-18s %s\n", "requirement", "status", "measured", "threshold");
     for (size_t i = 0; i < results->requirement_count; i++) {
         const struct wakecert_requirement_result *requirement = &results->requirements[i];
         char measured[64], threshold[64];
         format_value(measured, sizeof measured, requirement->has_measurement, requirement->measured, requirement->unit);
         format_value(threshold, sizeof threshold, true, requirement->threshold, requirement->unit);
-        fprintf(stream, "%-34s %-15s %-18s %s %s%s\n", requirement->id, wakecert_status_name(requirement->status),
+        fprintf(stream, "%-44s %-15s %-18s %s %s%s\n", requirement->id, wakecert_status_name(requirement->status),
                 measured, requirement->comparison, threshold, requirement->mustpass ? "" : "  (optional)");
     }
     fprintf(stream, "verdict: %s\n", wakecert_status_name(wakecert_results_verdict(results)));

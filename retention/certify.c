@@ -835,7 +835,9 @@ static int run_scenario(struct run *run, const struct scenario *scenario, const 
             int rc = run->store.table->advance_clock(run->store.store, clock);
             if (rc)
                 store_error(run, event, "advance_clock", rc);
-            if (clock >= next_audit) {
+            if (scenario->audit_interval <= 0) {
+                status = audit(run, clock);
+            } else if (clock >= next_audit) {
                 status = audit(run, clock);
                 while (next_audit <= clock)
                     next_audit += scenario->audit_interval;

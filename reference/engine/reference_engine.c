@@ -72,7 +72,7 @@ static void on_frame(void *ctx, int64_t frame_index, const float *log_mel, const
     if (engine->use_model) {
         struct model_detection found = model_detector_push(&engine->model_detector, log_mel);
         if (found.fired && !engine->wake_pending) {
-            /* the peak frame has seen samples up to frame * hop + window (exclusive) */
+            /* the reporting frame has seen samples up to frame * hop + window (exclusive) */
             int64_t seen = engine->frontend_origin + found.frame * engine->frontend_config.hop_length +
                            engine->frontend_config.window_length;
             engine->wake_pending = true;

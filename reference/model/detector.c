@@ -24,7 +24,7 @@ int model_detector_init(struct model_detector *detector, const struct wakecert_m
         return -1;
     detector->threshold = model_detector_threshold(spec, sensitivity);
     detector->smoothing_frames = (int)spec->smoothing_frames;
-    detector->settle_frames = 5;
+    detector->settle_frames = 3;
     detector->refractory_frames = (int)spec->refractory_frames;
     model_detector_reset(detector);
     return 0;
@@ -53,18 +53,17 @@ struct model_detection model_detector_push(struct model_detector *detector, cons
     if (frame < detector->quiet_until || frame < MODEL_DETECTOR_STARTUP_FRAMES)
         return detection;
     if (detector->candidate) {
+        /* decided at the crossing; the next settle_frames frames only vote on the start */
         detector->candidate_age++;
-        bool rising = smooth > detector->candidate_score;
-        if (rising) {
+        if (smooth > detector->candidate_score)
             detector->candidate_score = smooth;
-            detector->candidate_frame = frame;
-            detector->candidate_start_seconds = out[1];
-        }
-        if (!rising || detector->candidate_age >= detector->settle_frames) {
+        detector->start_frame_sum += (double)frame - 100.0 * out[1];
+        detector->start_votes++;
+        if (detector->candidate_age >= detector->settle_frames) {
             detection.fired = true;
             detection.score = detector->candidate_score;
-            detection.frame = detector->candidate_frame;
-            detection.start_seconds = detector->candidate_start_seconds;
+            detection.frame = frame;
+            detection.start_seconds = (float)(((double)frame - detector->start_frame_sum / detector->start_votes) / 100.0);
             detector->candidate = false;
             detector->quiet_until = frame + detector->refractory_frames;
         }
@@ -73,7 +72,8 @@ struct model_detection model_detector_push(struct model_detector *detector, cons
         detector->candidate_age = 0;
         detector->candidate_score = smooth;
         detector->candidate_frame = frame;
-        detector->candidate_start_seconds = out[1];
+        detector->start_frame_sum = (double)frame - 100.0 * out[1];
+        detector->start_votes = 1;
     }
     return detection;
 }

@@ -2,12 +2,15 @@
  * The classifier's detector: turns the network's per-frame outputs into wake decisions.
  *
  * Per 10 ms frame: the posterior p = sigmoid(logit); the smoothed posterior is the mean of the last
- * `smoothing_frames` posteriors (3 = 30 ms, so a single-frame blip cannot fire). When it reaches the
- * threshold the detector follows it while it keeps rising, for at most `settle_frames` (5 = 50 ms),
- * and fires at its peak. The word's start is the peak frame's end minus the network's start
- * regression (seconds since the word began); its end is the peak frame's end. After firing the
- * detector is quiet for `refractory_frames` (100 = 1 s, matching the harness's duplicate window:
- * one spoken word, one wake).
+ * `smoothing_frames` posteriors (3 = 30 ms, so a single-frame blip cannot fire). The decision is
+ * made when the smoothed posterior first reaches the threshold, and reported `settle_frames` (3 =
+ * 30 ms) later: those frames only vote on the word's start. Deciding at the crossing, not at the
+ * posterior's peak, matters: a confident posterior saturates near 1, its peak is anywhere on a flat
+ * top, and the same audio at another frame phase would be reported frames apart. The word's start is
+ * the mean of every candidate frame's own estimate (the frame minus the network's start regression,
+ * seconds since the word began); its end is the reporting frame's end. After a report the detector
+ * is quiet for `refractory_frames` (100 = 1 s, matching the harness's duplicate window: one spoken
+ * word, one wake).
  *
  * No detection is made in the first MODEL_DETECTOR_STARTUP_FRAMES frames after a reset (25 frames,
  * 0.275 s of audio): no wake word fits in that little audio, and the network's history is still empty.
@@ -37,15 +40,17 @@ struct model_detector {
     int64_t quiet_until;
     bool candidate;
     int candidate_age;
-    float candidate_score, candidate_start_seconds;
+    float candidate_score;
+    double start_frame_sum;     /* sum over the candidate's frames of (frame - 100 * start regression) */
+    int start_votes;
     int64_t candidate_frame;
 };
 
 struct model_detection {
     bool fired;
-    float score;               /* the smoothed posterior at the peak */
-    int64_t frame;             /* the peak frame */
-    float start_seconds;       /* the word began this long before the peak frame's last sample */
+    float score;               /* the largest smoothed posterior of the candidate */
+    int64_t frame;             /* the reporting frame */
+    float start_seconds;       /* the word began this long before the reporting frame's last sample */
 };
 
 /** The threshold for a sensitivity in [0, 1] (see above). Cannot fail. */

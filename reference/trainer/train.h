@@ -30,7 +30,7 @@ struct train_options {
     int layers;               /* 6: dilations 1, 2, 4, ... */
     int positive_repeats;     /* crops per positive per epoch, 3 */
     int negative_crops;       /* random negative crops per epoch, 300 */
-    int hard_crops;           /* hard-negative crops per epoch (half mined, half uniform), 300 */
+    int hard_crops;           /* hard-negative crops per epoch (2/3 mined, 1/3 uniform), 450 */
     float learning_rate;      /* 0.002, cosine-decayed to 5% */
     int reverb;               /* add reverberant copies of the wake and confusable files, 1 */
     int progress;             /* progress on stderr: 0 none, 1 per epoch, 2 also within epochs */
