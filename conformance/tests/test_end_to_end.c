@@ -196,3 +196,36 @@ Test(end_to_end, command_line_contract)
     snprintf(arguments, sizeof arguments, "%s/never", work_directory);
     cr_assert_neq(access(arguments, F_OK), 0, "a refused run writes no output directory");
 }
+
+Test(end_to_end, shuffled_and_shifted_audio_gives_the_same_verdicts)
+{
+    /* --seed reorders the files and shifts each by up to 1 s: an honest engine's results do not move,
+     * apart from detection times, which move with where the chunk boundaries fall (at most a chunk). */
+    char arguments[1024];
+    snprintf(arguments, sizeof arguments, "certify --quiet --engine-check-seconds 30 --out '%s/plain'", work_directory);
+    int plain_exit = run_wakecert("plain", arguments);
+    snprintf(arguments, sizeof arguments, "certify --quiet --engine-check-seconds 30 --seed 7 --out '%s/seeded'",
+             work_directory);
+    int seeded_exit = run_wakecert("seeded", arguments);
+    cr_assert_eq(plain_exit, seeded_exit);
+    cJSON *plain = load_results("plain"), *seeded = load_results("seeded");
+    const cJSON *entry;
+    cJSON_ArrayForEach(entry, cJSON_GetObjectItem(plain, "requirements"))
+    {
+        const char *id = wakecert_json_string(entry, "id");
+        const cJSON *other = requirement(seeded, id);
+        cr_expect_str_eq(wakecert_json_string(entry, "status"), wakecert_json_string(other, "status"), "%s", id);
+        if (strncmp(id, "perf.", 5) == 0 || strcmp(id, "wake.detection_latency") == 0)
+            continue;
+        double a = wakecert_json_number(entry, "measured", -1), b = wakecert_json_number(other, "measured", -1);
+        if (strcmp(id, "wake.false_wakes_per_hour") == 0) /* the lead-in adds audio: compare the count */
+            a = wakecert_json_number(cJSON_GetObjectItem(entry, "details"), "false_wakes", -1),
+            b = wakecert_json_number(cJSON_GetObjectItem(other, "details"), "false_wakes", -1);
+        cr_expect(a == b, "%s: %g without --seed, %g with it", id, a, b);
+    }
+    double latency_a = wakecert_json_number(requirement(plain, "wake.detection_latency"), "measured", 0);
+    double latency_b = wakecert_json_number(requirement(seeded, "wake.detection_latency"), "measured", 0);
+    cr_expect(latency_a - latency_b <= 10 && latency_b - latency_a <= 10, "latency %g vs %g ms", latency_a, latency_b);
+    cJSON_Delete(plain);
+    cJSON_Delete(seeded);
+}

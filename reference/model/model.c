@@ -27,6 +27,27 @@
 #include <string.h>
 #include <unistd.h>
 
+#ifdef WAKECERT_CHECK_SIMD
+/* WAKECERT_CHECK_SIMD: run the C kernel beside the SIMD one and abort on disagreement beyond
+ * 1e-4 relative to the accumulated magnitude (FMA rounds once, the C kernel twice per step). */
+static void affine_checked(wakecert_model_affine_fn affine, const float *w, const float *bias, const float *x, int in,
+                           int out, int relu, const float *residual, float *y)
+{
+    float expected[WAKECERT_MODEL_MAX_CHANNELS];
+    wakecert_model_affine_c(w, bias, x, in, out, relu, residual, expected);
+    affine(w, bias, x, in, out, relu, residual, y);
+    for (int o = 0; o < out; o++)
+        if (fabsf(y[o] - expected[o]) > 1e-4f * (1.0f + fabsf(expected[o]))) {
+            fprintf(stderr, "wakecert: WAKECERT_CHECK_SIMD: classifier kernel output %d: SIMD %.9g, C %.9g\n", o, y[o],
+                    expected[o]);
+            abort();
+        }
+}
+#define AFFINE(model, ...) affine_checked((model)->affine, __VA_ARGS__)
+#else
+#define AFFINE(model, ...) (model)->affine(__VA_ARGS__)
+#endif
+
 #define HEADER_FIXED_BYTES (8 + 4 * 6 + 4 * WAKECERT_MODEL_MAX_LAYERS + 4 * 4 + 32)
 
 static int failf(char *message, size_t message_size, const char *format, ...)
@@ -386,12 +407,12 @@ void wakecert_model_push(wakecert_model *model, const float *log_mel, float *out
         }
         ring->next = (ring->next + 1) % ring->span;
         /* layer 0 has no residual (40 -> C); later layers add their input */
-        model->affine(spec->layer_weights[l], spec->layer_bias[l], model->gather, 3 * ring->width, (int)spec->channels,
-                      1, l == 0 ? NULL : input, model->hidden);
+        AFFINE(model, spec->layer_weights[l], spec->layer_bias[l], model->gather, 3 * ring->width, (int)spec->channels, 1,
+               l == 0 ? NULL : input, model->hidden);
         input = model->hidden;
     }
-    model->affine(spec->head_weights, spec->head_bias, model->hidden, (int)spec->channels, (int)spec->output_count, 0,
-                  NULL, out);
+    AFFINE(model, spec->head_weights, spec->head_bias, model->hidden, (int)spec->channels, (int)spec->output_count, 0,
+           NULL, out);
 }
 
 int wakecert_model_level(const wakecert_model *model)
