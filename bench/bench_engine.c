@@ -146,7 +146,7 @@ static int bench_one(const char *path, const struct bench_options *options, cons
         if (options->callgrind) {
             static const int16_t silence[CHUNK];
             feed(engine.table, instance, silence, CHUNK, options); /* first-call effects outside the count */
-            snprintf(name, sizeof name, "engine.%s", label);
+            snprintf(name, sizeof name, "engine.%s.cpu_per_audio_second", label);
             BENCH_CALLGRIND_BEGIN();
             status = feed(engine.table, instance, audio, count, options);
             BENCH_CALLGRIND_END(name, seconds, "audio_second");

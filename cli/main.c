@@ -7,6 +7,7 @@
 #include "bundle.h"
 #include "certify.h"
 #include "corpus_command.h"
+#include "files.h"
 #include "report_command.h"
 #include "retention_command.h"
 
@@ -36,6 +37,7 @@ static const char usage[] =
 
 int main(int argc, char **argv)
 {
+    wakecert_install_interrupt_cleanup(); /* SIGINT/SIGTERM: exit 130/143, no half-written output left */
     if (argc < 2) {
         fputs(usage, stderr);
         return 2;

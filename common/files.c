@@ -2,6 +2,12 @@
  * File helpers (see files.h). Atomic writes follow the classic pattern: write a temporary file in
  * the destination's directory (so rename is atomic on one file system), fsync it, rename it over the
  * destination, then fsync the directory so the rename itself survives a crash.
+ *
+ * Interrupts: every temporary file between open and commit/abort is listed in a small fixed table
+ * (a slot's path is written before the slot is marked live, and the mark is cleared only after the
+ * rename or unlink), so a SIGINT/SIGTERM handler can remove them without locks or allocation. At
+ * most WAKECERT_TEMPORARY_SLOTS writes are in flight at once in practice (the harness writes one output
+ * at a time); a write beyond that is still atomic, just not cleaned up by an interrupt.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "files.h"
@@ -9,6 +15,7 @@
 #include "error.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdlib.h>
@@ -60,6 +67,59 @@ int wakecert_read_file(const char *path, char **out_data, size_t *out_size, char
     return 0;
 }
 
+#define WAKECERT_TEMPORARY_SLOTS 16
+
+static struct {
+    volatile sig_atomic_t live;
+    char path[4096];
+} temporary_slots[WAKECERT_TEMPORARY_SLOTS];
+
+/* Record a temporary path; returns its slot or -1 when the table is full. */
+static int temporary_register(const char *path)
+{
+    for (int i = 0; i < WAKECERT_TEMPORARY_SLOTS; i++)
+        if (!temporary_slots[i].live) {
+            snprintf(temporary_slots[i].path, sizeof temporary_slots[i].path, "%s", path);
+            temporary_slots[i].live = 1;
+            return i;
+        }
+    return -1;
+}
+
+/* Forget a temporary path once it is renamed or removed. Cannot fail. */
+static void temporary_forget(const char *path)
+{
+    for (int i = 0; i < WAKECERT_TEMPORARY_SLOTS; i++)
+        if (temporary_slots[i].live && strcmp(temporary_slots[i].path, path) == 0)
+            temporary_slots[i].live = 0;
+}
+
+static void interrupt_handler(int signal_number)
+{
+    for (int i = 0; i < WAKECERT_TEMPORARY_SLOTS; i++)
+        if (temporary_slots[i].live)
+            unlink(temporary_slots[i].path);
+    static const char interrupted[] = "wakecert: interrupted (SIGINT); unfinished outputs removed\n";
+    static const char terminated[] = "wakecert: terminated (SIGTERM); unfinished outputs removed\n";
+    if (signal_number == SIGINT)
+        (void)!write(STDERR_FILENO, interrupted, sizeof interrupted - 1);
+    else
+        (void)!write(STDERR_FILENO, terminated, sizeof terminated - 1);
+    _exit(128 + signal_number);
+}
+
+void wakecert_install_interrupt_cleanup(void)
+{
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = interrupt_handler;
+    sigemptyset(&action.sa_mask);
+    sigaddset(&action.sa_mask, SIGINT);
+    sigaddset(&action.sa_mask, SIGTERM);
+    sigaction(SIGINT, &action, NULL);
+    sigaction(SIGTERM, &action, NULL);
+}
+
 static void sync_parent_directory(const char *path)
 {
     char copy[4096];
@@ -88,11 +148,13 @@ int wakecert_atomic_open(struct wakecert_atomic_file *file, const char *path, ch
         return wakecert_set_error(message, message_size, WAKECERT_ERROR_IO, "%s: cannot create temporary file: %s",
                                   path, strerror(errno));
     }
+    temporary_register(file->temporary_path);
     fchmod(descriptor, 0644);
     file->stream = fdopen(descriptor, "wb");
     if (!file->stream) {
         close(descriptor);
         unlink(file->temporary_path);
+        temporary_forget(file->temporary_path);
         file->temporary_path[0] = '\0';
         return wakecert_set_error(message, message_size, WAKECERT_ERROR_IO, "%s: %s", path, strerror(errno));
     }
@@ -112,10 +174,12 @@ int wakecert_atomic_commit(struct wakecert_atomic_file *file, char *message, siz
         failed = 1, saved_errno = errno;
     if (failed) {
         unlink(file->temporary_path);
+        temporary_forget(file->temporary_path);
         file->temporary_path[0] = '\0';
         return wakecert_set_error(message, message_size, WAKECERT_ERROR_IO, "%s: write failed: %s",
                                   file->final_path, strerror(saved_errno));
     }
+    temporary_forget(file->temporary_path);
     file->temporary_path[0] = '\0';
     sync_parent_directory(file->final_path);
     return 0;
@@ -129,6 +193,7 @@ void wakecert_atomic_abort(struct wakecert_atomic_file *file)
     }
     if (file->temporary_path[0]) {
         unlink(file->temporary_path);
+        temporary_forget(file->temporary_path);
         file->temporary_path[0] = '\0';
     }
 }

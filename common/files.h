@@ -31,6 +31,14 @@ int wakecert_atomic_commit(struct wakecert_atomic_file *file, char *message, siz
 /** Abandon: close and remove the temporary file. Safe to call twice. */
 void wakecert_atomic_abort(struct wakecert_atomic_file *file);
 
+/** Install SIGINT and SIGTERM handlers for a command-line program: on either signal every temporary
+ *  file of an atomic write still in flight (wakecert_atomic_open .. commit/abort) is unlinked, a line
+ *  naming the signal goes to stderr, and the process exits at once with 128 + the signal (130, 143).
+ *  Outputs already committed are complete files and stay; nothing half-written is left behind. The
+ *  handler only calls unlink, write and _exit (async-signal-safe). Call once from main(); child
+ *  processes that serve engines reset the signals to their defaults. Cannot fail. */
+void wakecert_install_interrupt_cleanup(void);
+
 /** mkdir -p. Returns 0 or WAKECERT_ERROR_IO naming the directory. */
 int wakecert_make_directories(const char *path, char *message, size_t message_size);
 

@@ -204,6 +204,8 @@ static int spawn(struct engine_session *session, char *message, size_t message_s
     }
     if (pid == 0) {
         signal(SIGPIPE, SIG_DFL);
+        signal(SIGINT, SIG_DFL); /* the harness's interrupt cleanup (common/files.h) is its own, not the engine's */
+        signal(SIGTERM, SIG_DFL);
         if (session->options.isolation == SESSION_CHILD) {
             struct engine_host_options host_options = {session->options.sandbox, session->options.memory_limit_bytes};
             engine_host_serve(session->engine->path, down[0], up[1], &host_options);

@@ -13,6 +13,7 @@
 #include "store_adapter.h"
 
 #include "error.h"
+#include "json.h"
 #include "sha256.h"
 #include "store_ref.h"
 
@@ -615,7 +616,7 @@ static const char *field_string(const cJSON *object, const char *name)
 
 static int64_t field_time(const cJSON *object, const char *name)
 {
-    return (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(object, name));
+    return (int64_t)wakecert_json_int64(object, name, 0); /* absent, NaN or 1e300: no undefined cast */
 }
 
 static int field_bool(const cJSON *object, const char *name)

@@ -39,6 +39,20 @@ for shards in 1 3 7; do
   fi
 done
 
+# --resume keeps a finished shard (verified by its hash) instead of running it again; a changed trace is re-run.
+before=$(sha256sum "$work/n3/shard-1/trace.jsonl" | cut -c1-64)
+"$wakecert" certify --engine-check-seconds 30 -j 1 --resume --shard 1/3 --out "$work/n3/shard-1" >/dev/null 2>"$work/resume.err"
+after=$(sha256sum "$work/n3/shard-1/trace.jsonl" | cut -c1-64)
+grep -q "resuming" "$work/resume.err" && [[ "$before" == "$after" ]] && pass "--resume keeps a complete shard" \
+  || fail "--resume re-ran a complete shard"
+cp -r "$work/n3/shard-1" "$work/resume-changed"
+echo '{"event":"garbage"}' >> "$work/resume-changed/trace.jsonl"
+"$wakecert" certify --engine-check-seconds 30 -j 1 --resume --shard 1/3 --out "$work/resume-changed" >/dev/null 2>"$work/resume2.err"
+same_run=0  # the re-run's trace equals the original apart from the timing in its pass_end lines
+cmp -s <(grep -v pass_end "$work/resume-changed/trace.jsonl") <(grep -v pass_end "$work/n3/shard-1/trace.jsonl") && same_run=1
+! grep -q "resuming" "$work/resume2.err" && [[ $same_run -eq 1 ]] && pass "--resume re-runs a shard whose trace changed" \
+  || fail "--resume trusted a changed trace"
+
 "$wakecert" certify "${options[@]}" -j 2 --out "$work/j2" >/dev/null 2>&1
 if $compare "$work/single/results.json" "$work/j2/results.json" >/dev/null; then pass "-j 2 = -j 1"; else fail "-j 2 != -j 1"; fi
 
