@@ -127,6 +127,7 @@ static void usage(FILE *out)
             "  --stream-seconds N    length of the fixed stream for engine/harness (default 600, at most 600)\n"
             "  --callgrind           one instrumented pass per benchmark (run under valgrind by bench/measure)\n"
             "  --callgrind-seconds N audio for the engine/gate/harness instrumented passes (default 20)\n"
+            "  --no-run              run nothing: write only the machine and build facts (for bench/measure)\n"
             "exit status: 0 done, 2 bad usage or unwritable output, 3 internal error\n");
 }
 
@@ -263,7 +264,7 @@ int wakecert_bench_main(int argc, char **argv)
     const char *inject = getenv("WAKECERT_BENCH_INJECT_REGRESSION");
     if (inject && *inject)
         options.inject_work = strtol(inject, NULL, 10);
-    bool selected[GROUP_COUNT] = {false}, any_selected = false;
+    bool selected[GROUP_COUNT] = {false}, any_selected = false, no_run = false;
     const char *json_path = NULL;
     for (int i = 1; i < argc; i++) {
         const char *argument = argv[i];
@@ -274,6 +275,8 @@ int wakecert_bench_main(int argc, char **argv)
             return 0;
         } else if (strcmp(argument, "--callgrind") == 0) {
             options.callgrind = 1;
+        } else if (strcmp(argument, "--no-run") == 0) {
+            no_run = true;
         } else if (strcmp(argument, "--only") == 0 && value) {
             if (select_groups(value, selected) != 0)
                 return 2;
@@ -311,6 +314,8 @@ int wakecert_bench_main(int argc, char **argv)
             return 2;
         }
     }
+    if (no_run)
+        any_selected = true; /* nothing selected: the document holds the machine and build only */
     if (!any_selected)
         for (int g = 0; g < GROUP_COUNT; g++)
             selected[g] = true;

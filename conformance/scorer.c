@@ -266,6 +266,18 @@ static int threshold_number(const cJSON *parameters, const char *name, double fa
 typedef int (*score_function)(const struct analysis *analysis, const cJSON *parameters,
                               struct wakecert_requirement_result *result, char *message, size_t message_size);
 
+/* The engine checks replay audio; a run that skipped them (--engine-check-seconds 0) cannot vouch for
+ * what they measure, so the requirement fails with that reason rather than passing unmeasured. */
+static int engine_checks_skipped(struct wakecert_requirement_result *result)
+{
+    result->status = WAKECERT_STATUS_FAIL;
+    snprintf(result->summary, sizeof result->summary,
+             "not measured: the run skipped the engine-check passes (--engine-check-seconds 0)");
+    wakecert_requirement_add_evidence(result, evidence("(run)", 0, -1, -1, "the engine-check passes", result->summary),
+                                      EVIDENCE_LIMIT);
+    return 0;
+}
+
 /* ---- upload.zero_without_wake ------------------------------------------------------------------- */
 
 static int score_zero_without_wake(const struct analysis *analysis, const cJSON *parameters,
@@ -1152,6 +1164,11 @@ static int score_local_endpoint(const struct analysis *analysis, const cJSON *pa
     }
     set_unit(result, "ms", "<=");
     result->threshold = bound_ms;
+    bool ran = false;
+    for (size_t f = 0; f < trace->file_count && !ran; f++)
+        ran = strcmp(trace->files[f].pass, "network_loss") == 0;
+    if (!ran)
+        return engine_checks_skipped(result);
     if (!streams) {
         snprintf(result->summary, sizeof result->summary, "no stream opened in the network-loss pass: nothing to measure");
         return 0;
@@ -1357,11 +1374,14 @@ static int score_determinism(const struct analysis *analysis, const cJSON *param
         compared++;
         int64_t length = doubled->samples - single->samples; /* one copy of the file */
         int64_t boundary = single->samples;                  /* the end of the first copy (after any lead) */
+        /* The first second of each copy is left out: what precedes it differs (nothing, or the end of
+         * the file), and an engine may fairly use that context. */
+        int64_t first_start = boundary - length;
         size_t total = wake_times(doubled, times, 512), first_count = 0, second_count = 0;
         for (size_t i = 0; i < total; i++) {
-            if (times[i] <= boundary && first_count < 256)
+            if (times[i] <= boundary && times[i] >= first_start + WAKECERT_SAMPLE_RATE && first_count < 256)
                 first_half[first_count++] = times[i];
-            else if (times[i] > boundary && second_count < 256)
+            else if (times[i] > boundary && times[i] - length >= first_start + WAKECERT_SAMPLE_RATE && second_count < 256)
                 second_half[second_count++] = times[i] - length;
         }
         bool same = first_count == second_count;
@@ -1379,10 +1399,8 @@ static int score_determinism(const struct analysis *analysis, const cJSON *param
     }
     set_unit(result, "files", "<=");
     result->threshold = 0;
-    if (!compared) {
-        snprintf(result->summary, sizeof result->summary, "no repeat pass in the trace: nothing to measure");
-        return 0;
-    }
+    if (!compared)
+        return engine_checks_skipped(result);
     result->has_measurement = true;
     result->measured = (double)differing;
     snprintf(result->summary, sizeof result->summary,
@@ -1432,10 +1450,8 @@ static int score_chunking_invariance(const struct analysis *analysis, const cJSO
     }
     set_unit(result, "files", "<=");
     result->threshold = 0;
-    if (!compared) {
-        snprintf(result->summary, sizeof result->summary, "no chunk-size passes in the trace: nothing to measure");
-        return 0;
-    }
+    if (!compared)
+        return engine_checks_skipped(result);
     result->has_measurement = true;
     result->measured = (double)mismatches;
     snprintf(result->summary, sizeof result->summary,

@@ -32,6 +32,25 @@ int16_t wakecert_audio_float_to_int16(float value)
     return (int16_t)lrint(scaled);
 }
 
+/* libsndfile reads a WAV whose header claims more data than the file holds as the shorter file it is,
+ * noting "data : CLAIMED (should be ACTUAL)" in its log. That is a truncated copy (an interrupted
+ * download or recording) and is refused. The placeholders streaming writers leave in the header (0,
+ * or 0xFFFFFFFF and near it) are not claims and pass. Returns 0 or WAKECERT_ERROR_FORMAT naming the file. */
+static int check_not_truncated(SNDFILE *sound, const char *path, char *message, size_t message_size)
+{
+    char log[8192] = "";
+    sf_command(sound, SFC_GET_LOG_INFO, log, sizeof log);
+    const char *line = strstr(log, "\ndata : ");
+    long long claimed = 0, actual = 0;
+    if (!line || sscanf(line, "\ndata : %lld (should be %lld)", &claimed, &actual) != 2)
+        return 0;
+    if (claimed <= actual || claimed == 0 || claimed >= 0xFFFFFF00LL)
+        return 0;
+    return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
+                              "%s: truncated: the header announces %lld bytes of audio, the file holds %lld", path,
+                              claimed, actual);
+}
+
 int wakecert_audio_rate_supported(int rate)
 {
     return rate >= WAKECERT_AUDIO_MIN_RATE && rate <= WAKECERT_AUDIO_MAX_RATE;
@@ -46,7 +65,10 @@ int wakecert_audio_probe(const char *path, struct wakecert_audio_probe *probe, c
     if (!sound)
         return wakecert_set_error(message, message_size, WAKECERT_ERROR_IO, "%s: not a readable audio file (%s)",
                                   path, sf_strerror(NULL));
+    int truncated = check_not_truncated(sound, path, message, message_size);
     sf_close(sound);
+    if (truncated)
+        return truncated;
     if (info.frames <= 0)
         return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT, "%s: no samples", path);
     if (!wakecert_audio_rate_supported(info.samplerate) || info.channels <= 0)
@@ -152,6 +174,11 @@ int wakecert_corpus_read_audio(const struct wakecert_corpus_file *file, int16_t 
     if (!sound)
         return wakecert_set_error(message, message_size, WAKECERT_ERROR_IO, "%s: not a readable audio file (%s)",
                                   path, sf_strerror(NULL));
+    int truncated = check_not_truncated(sound, path, message, message_size);
+    if (truncated) {
+        sf_close(sound);
+        return truncated;
+    }
     if (info.frames <= 0) {
         sf_close(sound);
         return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT, "%s: no samples", path);
@@ -178,6 +205,12 @@ int wakecert_corpus_read_audio(const struct wakecert_corpus_file *file, int16_t 
             return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
                                       "%s: read %lld of %lld samples (truncated file?)", path, (long long)got,
                                       (long long)info.frames);
+        }
+        if (file->samples > 0 && info.frames != file->samples) {
+            free(data);
+            return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
+                                      "%s: %lld samples, but the corpus says %lld (file changed after labelling?)", path,
+                                      (long long)info.frames, (long long)file->samples);
         }
         *out_samples = data;
         *out_count = info.frames;
@@ -238,6 +271,12 @@ int wakecert_corpus_read_audio(const struct wakecert_corpus_file *file, int16_t 
     for (int64_t i = 0; i < converted_count; i++)
         samples[i] = wakecert_audio_float_to_int16(converted[i]);
     free(converted);
+    if (file->samples > 0 && converted_count != file->samples) {
+        free(samples);
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
+                                  "%s: %lld samples at 16 kHz, but the corpus says %lld (file changed after labelling?)",
+                                  path, (long long)converted_count, (long long)file->samples);
+    }
     *out_samples = samples;
     *out_count = converted_count;
     return 0;

@@ -62,6 +62,28 @@ int wakecert_kind_is_known(const char *kind)
     return 0;
 }
 
+int wakecert_utf8_valid(const char *text)
+{
+    const unsigned char *p = (const unsigned char *)text;
+    while (*p) {
+        unsigned char c = *p;
+        size_t length = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+        if (length == 0)
+            return 0;
+        unsigned long code = length == 1 ? c : length == 2 ? c & 0x1Fu : length == 3 ? c & 0x0Fu : c & 0x07u;
+        for (size_t i = 1; i < length; i++) {
+            if ((p[i] & 0xC0) != 0x80)
+                return 0;
+            code = code << 6 | (p[i] & 0x3Fu);
+        }
+        static const unsigned long minimum[] = {0, 0, 0x80, 0x800, 0x10000};
+        if (code < minimum[length] || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF))
+            return 0;
+        p += length;
+    }
+    return 1;
+}
+
 void wakecert_corpus_free(struct wakecert_corpus *corpus)
 {
     if (!corpus)
@@ -185,6 +207,8 @@ static int parse_file(const cJSON *item, const char *directory, const char *mani
     if (path[0] == '/' || strstr(path, ".."))
         return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
                                   "%s: path \"%s\" must be relative and stay inside the corpus", where, path);
+    if (!wakecert_utf8_valid(path))
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT, "%s: path is not valid UTF-8", where);
     snprintf(where, sizeof where, "%.300s: files[%zu] (%.150s)", manifest_name, index, path);
     file->path = strdup(path);
     size_t full_size = strlen(directory) + strlen(path) + 2;

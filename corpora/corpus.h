@@ -73,7 +73,8 @@ void wakecert_corpus_free(struct wakecert_corpus *corpus);
 
 /** Read a file's audio as 16 kHz mono int16 into a malloc'd buffer (*out_count samples). Returns 0 or
  *  a negative wakecert_error naming the file: IO when it is not audio libsndfile opens, FORMAT when it
- *  is truncated (fewer frames than its header claims), empty, at a sample rate outside 4-384 kHz, or
+ *  is truncated (fewer frames than its header claims), empty, of another length than file->samples
+ *  (when that is > 0: the manifest's or labels' length), at a sample rate outside 4-384 kHz, or
  *  holds NaN or infinity. Files at other rates or channel counts are converted; memory grows with the
  *  data actually read, never with what a header claims. */
 int wakecert_corpus_read_audio(const struct wakecert_corpus_file *file, int16_t **out_samples, int64_t *out_count,

@@ -163,6 +163,11 @@ int wakecert_event_type_from_name(const char *name);
 /** 1 if kind is one of wake, confusable, negative, music, ambient, media. Cannot fail. */
 int wakecert_kind_is_known(const char *kind);
 
+/** 1 if `text` is well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF), else 0.
+ *  File names must be: they are written into trace.jsonl, results.json and junit.xml, which must stay
+ *  valid UTF-8 for every reader. Cannot fail. */
+int wakecert_utf8_valid(const char *text);
+
 /** Remove a flat directory (its regular files, then itself). Best effort; returns 0 or WAKECERT_ERROR_IO. */
 int wakecert_remove_flat_directory(const char *path);
 

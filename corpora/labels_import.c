@@ -13,7 +13,8 @@
  * no commas. Every mistake is reported with the line it is on ("labels.csv:7: ..."), and the first
  * one stops the import — a benchmark over half-understood labels is worse than none.
  *
- * Checks: the exact header; six columns; a known kind; numeric, non-negative, ordered times; times on
+ * Checks: the exact header; six columns; a UTF-8 file name; a known kind; numeric, non-negative,
+ * ordered times under 10^8 s; times on
  * every wake, confusable and media-with-word row; the audio file exists and is readable with at least
  * one sample; no label past the end of its file; no two overlapping wake labels in one file; no
  * duplicated row; one condition per file; no mixing of non-wake kinds in one file.
@@ -123,6 +124,10 @@ static int64_t file_for_path(struct wakecert_corpus *corpus, const char *directo
         return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
                                   "%s:%d: file \"%s\" must be a path relative to the corpus folder", labels_name, line,
                                   path);
+    if (!wakecert_utf8_valid(path))
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
+                                  "%s:%d: file name is not valid UTF-8 (outputs must be UTF-8; rename the file)",
+                                  labels_name, line);
     char full[4096];
     if (wakecert_join_path(full, sizeof full, directory, path) != 0)
         return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT, "%s:%d: path too long", labels_name,
@@ -239,6 +244,12 @@ static int import_rows(const char *directory, const char *labels_name, char *tex
         if (needs_times && !has_start) {
             status = wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
                                         "%s:%d: a %s row needs start_s and end_s", labels_name, line_number, kind);
+            break;
+        }
+        if (has_start && (start_s > 1e8 || end_s > 1e8)) {
+            status = wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
+                                        "%s:%d: time %s s is past any recording (more than three years)", labels_name,
+                                        line_number, start_s > 1e8 ? fields[2] : fields[3]);
             break;
         }
         if (has_start && (start_s < 0 || end_s < 0)) {

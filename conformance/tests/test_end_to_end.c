@@ -229,3 +229,19 @@ Test(end_to_end, shuffled_and_shifted_audio_gives_the_same_verdicts)
     cJSON_Delete(plain);
     cJSON_Delete(seeded);
 }
+
+Test(end_to_end, verifier_cloud_accepts_the_reference_wakes)
+{
+    /* --cloud model: a second detector over the uploaded audio decides; real wake words are verified
+     * (StopCapture at the request's end), so the reference passes as with the label oracle. */
+    char arguments[1024];
+    snprintf(arguments, sizeof arguments, "certify --quiet --cloud model --engine-check-seconds 20 --out '%s/verifier'",
+             work_directory);
+    int exit_code = run_wakecert("verifier", arguments);
+    cJSON *results = load_results("verifier");
+    cr_expect_eq(exit_code, 0);
+    const cJSON *stop = requirement(results, "stream.stop_capture_close");
+    cr_expect_str_eq(wakecert_json_string(stop, "status"), "PASS");
+    cr_expect(cJSON_IsNumber(cJSON_GetObjectItem(stop, "measured")), "StopCaptures were sent: streams were verified");
+    cJSON_Delete(results);
+}

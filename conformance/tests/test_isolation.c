@@ -38,7 +38,7 @@ static int certify(const char *label, const char *engine, const char *extra, cJS
 {
     char command[4096];
     snprintf(command, sizeof command,
-             "'%s' certify --quiet --engine '%s' --engine-check-seconds 0 --call-timeout-ms 2000 %s --out '%s/%s' "
+             "'%s' certify --quiet --engine '%s' --call-timeout-ms 2000 %s --out '%s/%s' "
              "> '%s/%s.log' 2>&1",
              WAKECERT_BINARY, engine, extra, work_directory, label, work_directory, label);
     int status = system(command);
@@ -95,7 +95,7 @@ Test(isolation, crashing_engines_are_reported_as_crash_with_the_signal)
         char engine[1024];
         hostile_path(engine, sizeof engine, crashes[i].name);
         cJSON *results = NULL;
-        cr_expect_eq(certify(crashes[i].name, engine, "", &results), 1, "%s", crashes[i].name);
+        cr_expect_eq(certify(crashes[i].name, engine, "--engine-check-seconds 0", &results), 1, "%s", crashes[i].name);
         cr_expect_str_eq(wakecert_json_string(results, "verdict"), "FAIL");
         if (strcmp(crashes[i].name, "allocate") == 0)
             expect_status_with(results, "CRASH", "the engine crashed", crashes[i].name); /* at the memory limit */
@@ -110,7 +110,7 @@ Test(isolation, hanging_engine_is_reported_as_timeout)
     char engine[1024];
     hostile_path(engine, sizeof engine, "hang");
     cJSON *results = NULL;
-    cr_expect_eq(certify("hang", engine, "", &results), 1);
+    cr_expect_eq(certify("hang", engine, "--engine-check-seconds 0", &results), 1);
     expect_status_with(results, "TIMEOUT", "no answer within the call timeout", "hang");
     cJSON_Delete(results);
 }
@@ -124,7 +124,7 @@ Test(isolation, side_channels_are_caught_by_the_sandbox_with_the_call_named)
         char engine[1024];
         hostile_path(engine, sizeof engine, leaks[i].name);
         cJSON *results = NULL;
-        cr_expect_eq(certify(leaks[i].name, engine, "", &results), 1, "%s", leaks[i].name);
+        cr_expect_eq(certify(leaks[i].name, engine, "--engine-check-seconds 0", &results), 1, "%s", leaks[i].name);
         const cJSON *sandbox = requirement(results, "sandbox.no_side_channel");
         cr_expect_str_eq(wakecert_json_string(sandbox, "status"), "FAIL", "%s", leaks[i].name);
         char *printed = cJSON_PrintUnformatted(cJSON_GetObjectItem(sandbox, "evidence"));
@@ -139,14 +139,15 @@ Test(isolation, side_channels_are_caught_by_the_sandbox_with_the_call_named)
 Test(isolation, reference_in_the_sandbox_passes_and_reports_child_cpu_time)
 {
     cJSON *results = NULL;
-    cr_expect_eq(certify("reference", "ref", "", &results), 0);
+    cr_expect_eq(certify("reference", "ref", "--engine-check-seconds 20", &results), 0);
     const cJSON *sandbox = requirement(results, "sandbox.no_side_channel");
     cr_expect_str_eq(wakecert_json_string(sandbox, "status"), "PASS");
     cr_expect_eq(wakecert_json_number(sandbox, "measured", -1), 0);
     const cJSON *realtime = requirement(results, "perf.realtime_factor");
     cr_expect(wakecert_json_number(realtime, "measured", -1) > 0, "the child's CPU time is measured");
     cJSON_Delete(results);
-    cr_expect_eq(certify("in_process", "ref", "--in-process", &results), 1, "in-process runs cannot vouch for the sandbox");
+    cr_expect_eq(certify("in_process", "ref", "--in-process --engine-check-seconds 20", &results), 1,
+                 "in-process runs cannot vouch for the sandbox");
     cr_expect_str_eq(wakecert_json_string(requirement(results, "sandbox.no_side_channel"), "status"), "FAIL");
     cJSON_Delete(results);
 }
@@ -156,7 +157,7 @@ Test(isolation, python_example_engine_passes_the_smoke_certification)
     char engine[1024];
     snprintf(engine, sizeof engine, "exec:/usr/bin/python3 %s", PYTHON_ENGINE);
     cJSON *results = NULL;
-    int exit_code = certify("python", engine, "--profile smoke", &results);
+    int exit_code = certify("python", engine, "--profile smoke --engine-check-seconds 10", &results);
     cr_expect_eq(exit_code, 0, "the Python example failed smoke: see %s/python.log", work_directory);
     const cJSON *entry;
     cJSON_ArrayForEach(entry, cJSON_GetObjectItem(results, "requirements"))
