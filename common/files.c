@@ -9,13 +9,15 @@
  * most WAKECERT_TEMPORARY_SLOTS writes are in flight at once in practice (the harness writes one output
  * at a time); a write beyond that is still atomic, just not cleaned up by an interrupt.
  */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* prctl(PR_SET_PDEATHSIG) */
 #include "files.h"
 
 #include "error.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdlib.h>
@@ -94,11 +96,16 @@ static void temporary_forget(const char *path)
             temporary_slots[i].live = 0;
 }
 
+static pid_t interrupt_owner; /* the process that installed the handlers (the one that reports) */
+static pid_t fork_parent;     /* set in each child just before fork returns there */
+
 static void interrupt_handler(int signal_number)
 {
     for (int i = 0; i < WAKECERT_TEMPORARY_SLOTS; i++)
         if (temporary_slots[i].live)
             unlink(temporary_slots[i].path);
+    if (getpid() != interrupt_owner)
+        _exit(128 + signal_number); /* a worker or engine child: its parent reports */
     static const char interrupted[] = "wakecert: interrupted (SIGINT); unfinished outputs removed\n";
     static const char terminated[] = "wakecert: terminated (SIGTERM); unfinished outputs removed\n";
     if (signal_number == SIGINT)
@@ -108,8 +115,24 @@ static void interrupt_handler(int signal_number)
     _exit(128 + signal_number);
 }
 
+static void remember_parent(void)
+{
+    fork_parent = getpid();
+}
+
+/* In every child forked after installation: die with SIGTERM when the parent dies, so an interrupted
+ * harness does not leave workers, engine hosts or exec engines running and writing on their own. */
+static void follow_parent(void)
+{
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != fork_parent)
+        _exit(128 + SIGTERM); /* the parent died before prctl took effect */
+}
+
 void wakecert_install_interrupt_cleanup(void)
 {
+    interrupt_owner = getpid();
+    pthread_atfork(remember_parent, NULL, follow_parent);
     struct sigaction action;
     memset(&action, 0, sizeof action);
     action.sa_handler = interrupt_handler;

@@ -35,8 +35,10 @@ void wakecert_atomic_abort(struct wakecert_atomic_file *file);
  *  file of an atomic write still in flight (wakecert_atomic_open .. commit/abort) is unlinked, a line
  *  naming the signal goes to stderr, and the process exits at once with 128 + the signal (130, 143).
  *  Outputs already committed are complete files and stay; nothing half-written is left behind. The
- *  handler only calls unlink, write and _exit (async-signal-safe). Call once from main(); child
- *  processes that serve engines reset the signals to their defaults. Cannot fail. */
+ *  handler only calls unlink, write and _exit (async-signal-safe). Every process forked afterwards
+ *  (shard workers, engine hosts, exec engines, gnuplot) gets SIGTERM when its parent dies (Linux
+ *  PR_SET_PDEATHSIG), so an interrupted run leaves nothing running either; a forked child that meets
+ *  the signal removes its own temporaries and exits quietly. Call once from main(). Cannot fail. */
 void wakecert_install_interrupt_cleanup(void);
 
 /** mkdir -p. Returns 0 or WAKECERT_ERROR_IO naming the directory. */

@@ -196,21 +196,37 @@ static int read_bundle(const char *path, struct bundle_contents *bundle, char *m
             status = wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT, "%s: too many members", path);
             break;
         }
+        const char *name = archive_entry_pathname(entry);
         la_int64_t size = archive_entry_size(entry);
         if (size < 0 || size > (la_int64_t)1 << 32) {
             status = wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT, "%s: member %s has a bad size",
-                                        path, archive_entry_pathname(entry));
+                                        path, name ? name : "(unnamed)");
             break;
         }
         struct member *member = &bundle->members[bundle->count];
-        member->name = strdup(archive_entry_pathname(entry));
-        member->data = malloc((size_t)size + 1);
-        member->size = (size_t)size;
+        member->name = strdup(name ? name : "");
         bundle->count++;
-        if (!member->data ||
-            (size > 0 && archive_read_data(archive, member->data, (size_t)size) != (la_ssize_t)size)) {
+        /* Grow with the data actually read: a header may claim gigabytes the archive does not hold. */
+        size_t capacity = size < (1 << 20) ? (size_t)size + 1 : (size_t)1 << 20, used = 0;
+        member->data = malloc(capacity);
+        while (member->data && used < (size_t)size) {
+            if (used + 1 == capacity) {
+                size_t bigger = capacity * 2 > (size_t)size + 1 ? (size_t)size + 1 : capacity * 2;
+                char *grown = realloc(member->data, bigger);
+                if (!grown)
+                    break;
+                member->data = grown;
+                capacity = bigger;
+            }
+            la_ssize_t got = archive_read_data(archive, member->data + used, capacity - 1 - used);
+            if (got <= 0)
+                break;
+            used += (size_t)got;
+        }
+        member->size = used;
+        if (!member->name || !member->data || used != (size_t)size) {
             status = wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT, "%s: member %s is truncated",
-                                        path, member->name);
+                                        path, member->name ? member->name : "?");
             break;
         }
         member->data[size] = '\0';
@@ -255,7 +271,8 @@ static bool same_requirements(const cJSON *bundled, const cJSON *rescored, char 
 {
     if (strcmp(wakecert_json_string(bundled, "verdict") ? wakecert_json_string(bundled, "verdict") : "",
                wakecert_json_string(rescored, "verdict")) != 0) {
-        snprintf(difference, difference_size, "verdict %s, the trace gives %s", wakecert_json_string(bundled, "verdict"),
+        const char *verdict = wakecert_json_string(bundled, "verdict");
+        snprintf(difference, difference_size, "verdict %s, the trace gives %s", verdict ? verdict : "(none)",
                  wakecert_json_string(rescored, "verdict"));
         return false;
     }
@@ -378,7 +395,10 @@ int wakecert_verify_bundle_main(int argc, char **argv)
             bool found = false;
             const cJSON *result;
             cJSON_ArrayForEach(result, cJSON_GetObjectItem(results, "requirements"))
-            found |= strcmp(wakecert_json_string(result, "id"), id) == 0;
+            {
+                const char *result_id = wakecert_json_string(result, "id"); /* may be missing in a bad bundle */
+                found |= result_id && strcmp(result_id, id) == 0;
+            }
             missing += !found;
         }
         check(missing == 0, "every requirement of the profile has a result (%zu missing)", missing);

@@ -313,7 +313,7 @@ static int score_and_write(const char *trace_path, const struct profile *profile
     if (status) {
         fprintf(stderr, "wakecert: %s\n", message);
         wakecert_results_free(&results);
-        return 3;
+        return wakecert_exit_code_for(status); /* a full disk is an input problem (2), not a harness bug (3) */
     }
     /* The report comes last: results are already safe on disk if it cannot be drawn. */
     bool report_written = wakecert_report_write(out, corpus_directory, message, sizeof message) == 0;

@@ -182,18 +182,21 @@ static const char sweep_usage[] =
 static int write_outputs(const char *out, const char *engine_name, const char *corpus_name, struct sweep_point *points,
                          size_t count, char *message, size_t message_size)
 {
+    /* Every output is written atomically (common/files.h): an interrupted or failed sweep leaves the
+     * previous file or none, never half of one. */
     char path[4200];
+    struct wakecert_atomic_file det_file, conditions_file;
     snprintf(path, sizeof path, "%s/det.csv", out);
-    FILE *det = fopen(path, "w");
+    int status = wakecert_atomic_open(&det_file, path, message, message_size);
+    if (status)
+        return status;
     snprintf(path, sizeof path, "%s/conditions.csv", out);
-    FILE *conditions = fopen(path, "w");
-    if (!det || !conditions) {
-        if (det)
-            fclose(det);
-        if (conditions)
-            fclose(conditions);
-        return wakecert_set_error(message, message_size, WAKECERT_ERROR_IO, "%s: cannot write det.csv / conditions.csv", out);
+    status = wakecert_atomic_open(&conditions_file, path, message, message_size);
+    if (status) {
+        wakecert_atomic_abort(&det_file);
+        return status;
     }
+    FILE *det = det_file.stream, *conditions = conditions_file.stream;
     fprintf(det, "sensitivity,positives,hits,false_reject_rate,false_wakes,audio_hours,false_wakes_per_hour,"
                  "confusables,confusable_wakes,latency_p50_ms,latency_p95_ms,latency_max_ms,index_within_100ms_fraction,"
                  "engine_seconds,realtime_factor\n");
@@ -210,8 +213,14 @@ static int write_outputs(const char *out, const char *engine_name, const char *c
                 fprintf(conditions, "%.3f,%s,%d,%d,%.4f\n", p->sensitivity, p->condition[c], p->condition_positives[c],
                         p->condition_hits[c], 1.0 - (double)p->condition_hits[c] / p->condition_positives[c]);
     }
-    fclose(det);
-    fclose(conditions);
+    status = wakecert_atomic_commit(&det_file, message, message_size);
+    if (status) {
+        wakecert_atomic_abort(&conditions_file);
+        return status;
+    }
+    status = wakecert_atomic_commit(&conditions_file, message, message_size);
+    if (status)
+        return status;
     cJSON *root = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "schema", "wakecert-sweep/1");
     cJSON_AddStringToObject(root, "engine", engine_name);
@@ -245,20 +254,25 @@ static int write_outputs(const char *out, const char *engine_name, const char *c
     char *text = cJSON_Print(root);
     cJSON_Delete(root);
     snprintf(path, sizeof path, "%s/operating_points.json", out);
-    FILE *json = fopen(path, "w");
-    if (!json || !text) {
+    if (!text)
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "%s: out of memory", path);
+    size_t length = strlen(text);
+    char *with_newline = realloc(text, length + 2);
+    if (!with_newline) {
         free(text);
-        if (json)
-            fclose(json);
-        return wakecert_set_error(message, message_size, WAKECERT_ERROR_IO, "%s: cannot write", path);
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "%s: out of memory", path);
     }
-    fprintf(json, "%s\n", text);
-    fclose(json);
-    free(text);
+    with_newline[length] = '\n';
+    status = wakecert_write_file_atomic(path, with_newline, length + 1, message, message_size);
+    free(with_newline);
+    if (status)
+        return status;
     snprintf(path, sizeof path, "%s/summary.md", out);
-    FILE *md = fopen(path, "w");
-    if (!md)
-        return wakecert_set_error(message, message_size, WAKECERT_ERROR_IO, "%s: cannot write", path);
+    struct wakecert_atomic_file md_file;
+    status = wakecert_atomic_open(&md_file, path, message, message_size);
+    if (status)
+        return status;
+    FILE *md = md_file.stream;
     fprintf(md, "# Sensitivity sweep: %s on %s (%.2f h of audio)\n\n", engine_name, corpus_name,
             count ? points[0].audio_hours : 0);
     fprintf(md, "| sensitivity | FRR | false wakes (/h) | confusable wakes | latency p95 / max ms | index ok | RTF |\n"
@@ -274,8 +288,7 @@ static int write_outputs(const char *out, const char *engine_name, const char *c
     fprintf(md, "\nMiss rate at 1 false wake / 10 h: %.1f%%; at 3 / 24 h: %.1f%% (lowest measured FRR at or under the "
                 "rate; one false wake here is %.2f /h).\n", 100 * sweep_miss_rate_at(points, count, 0.1),
             100 * sweep_miss_rate_at(points, count, 0.125), count && points[0].audio_hours > 0 ? 1 / points[0].audio_hours : 0);
-    fclose(md);
-    return 0;
+    return wakecert_atomic_commit(&md_file, message, message_size);
 }
 
 int wakecert_sweep_main(int argc, char **argv)

@@ -41,8 +41,8 @@ struct train_options {
 struct train_report {
     double first_epoch_loss, last_epoch_loss;   /* mean loss per labelled frame */
     double validation_loss;
-    int validation_positives, validation_detected;   /* at the calibrated threshold */
-    int validation_negatives, validation_false_alarms;
+    int validation_positives, validation_detected;   /* validation wake words reaching the threshold */
+    float validation_worst_negative;                 /* highest smoothed posterior off the wake words */
     float threshold;
     double seconds;
     int train_positives, train_hard_negatives, files;

@@ -8,6 +8,7 @@ produce. `write(path, rate, channels, fmt, frames)` takes interleaved float samp
 """
 import ctypes
 import ctypes.util
+import os
 import struct
 
 SF_FORMAT_WAV = 0x010000
@@ -52,7 +53,7 @@ def write(path, rate, channels, fmt, samples):
     """Write interleaved float samples (a list) as `fmt` at `rate` Hz. Raises OSError on failure."""
     library = _sndfile()
     info = _Info(0, rate, channels, FORMATS[fmt], 0, 0)
-    handle = library.sf_open(str(path).encode(), SFM_WRITE, ctypes.byref(info))
+    handle = library.sf_open(os.fsencode(path), SFM_WRITE, ctypes.byref(info))
     if not handle:
         raise OSError("libsndfile cannot create %s: %s" % (path, library.sf_strerror(None).decode()))
     buffer = (ctypes.c_float * len(samples))(*samples)
