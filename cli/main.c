@@ -27,7 +27,8 @@ static const char usage[] =
     "  report      regenerate report.html (plots, timelines) from saved results, or compare two runs\n"
     "  verify-bundle  check a certification bundle (hashes, re-scored results, corpus, profile)\n"
     "  corpus      build, verify or list labelled corpora\n"
-    "  bench       measure the reference engine's kernels and write wakecert-bench/1 JSON\n"
+    "  bench       benchmarks (front end, model, gate, engine, harness) as wakecert-bench/1 JSON\n"
+    "  compare     compare two bench JSON files; exit 1 on a regression (the CI gate)\n"
     "  retention   certify a voice-history store's retention timelines\n"
     "\n"
     "  wakecert certify            certifies the built-in reference engine on the smoke corpus (avs profile)\n"
@@ -58,8 +59,13 @@ int main(int argc, char **argv)
         {"certify", wakecert_certify_main}, {"run", wakecert_run_main},     {"score", wakecert_score_main},
         {"corpus", wakecert_corpus_main},   {"bench", wakecert_bench_main}, {"retention", wakecert_retention_main},
         {"report", wakecert_report_main},   {"verify-bundle", wakecert_verify_bundle_main},
-        {"merge", wakecert_merge_main},
+        {"merge", wakecert_merge_main},     {"compare", wakecert_compare_main},
     };
+    /* `wakecert report --bench-history ...` plots the bench history (bench/history.c). */
+    if (strcmp(command, "report") == 0)
+        for (int i = 2; i < argc; i++)
+            if (strcmp(argv[i], "--bench-history") == 0)
+                return wakecert_bench_history_main(argc - 1, argv + 1);
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(command, commands[i].name) == 0)
             return commands[i].run(argc - 1, argv + 1);

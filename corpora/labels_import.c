@@ -14,10 +14,10 @@
  * one stops the import — a benchmark over half-understood labels is worse than none.
  *
  * Checks: the exact header; six columns; a UTF-8 file name; a known kind; numeric, non-negative,
- * ordered times under 10^8 s; times on
- * every wake, confusable and media-with-word row; the audio file exists and is readable with at least
- * one sample; no label past the end of its file; no two overlapping wake labels in one file; no
- * duplicated row; one condition per file; no mixing of non-wake kinds in one file.
+ * ordered times under 10^8 s; times on every wake, confusable and media-with-word row; the audio file
+ * exists and is readable with at least one sample; no label past the end of its file; no two
+ * overlapping wake labels in one file; no duplicated row; one condition per file; no mixing of
+ * non-wake kinds in one file.
  *
  * Identity: an imported corpus has no manifest, so its manifest_sha256 is the sha256 of the labels.csv
  * bytes followed by "\n<path> <sha256>" for each audio file in order: any change to labels or audio

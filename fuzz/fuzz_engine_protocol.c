@@ -64,7 +64,8 @@ static void on_close(void *ctx, int reason)
 
 static void on_indicator(void *ctx, int state, int tone)
 {
-    on_open(ctx, state + tone);
+    (void)tone;
+    on_open(ctx, state);
 }
 
 static void on_subcall(void *ctx, int64_t done)

@@ -9,11 +9,13 @@
 
 #include "corpus.h"
 
+#include <stdio.h>
 #include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    const char *directory = fuzz_directory("manifest-corpus");
+    char directory[1024]; /* a copy: fuzz_path's buffer is reused by the next call */
+    snprintf(directory, sizeof directory, "%s", fuzz_directory("manifest-corpus"));
     fuzz_write(fuzz_path("manifest-corpus/manifest.json"), data, size);
     struct wakecert_corpus corpus;
     char message[1024];

@@ -709,11 +709,14 @@ def check_case(item, folder, process, stdout, stderr, seconds):
                 os.kill(int(pid), signal.SIGKILL)
             except OSError:
                 pass
-    message = next((line for line in text.splitlines() if line.startswith("wakecert")), "")
+    lines = [line for line in text.splitlines() if line.strip()]
+    message = next((line for line in lines if line.startswith("wakecert") and "warning" not in line),
+                   lines[-1] if lines else "")
     if code in (0, 1) and os.path.exists(os.path.join(folder, "out", "trace.jsonl")):
         note = [json.loads(line).get("kind", "") for line in open(os.path.join(folder, "out", "trace.jsonl"))
                 if '"file_begin"' in line]
-        message = "ran %d file(s) to the end, outputs valid" % len(note)
+        warning = next((line for line in lines if "warning" in line), "")
+        message = "ran %d file(s) to the end, outputs valid%s" % (len(note), "; " + warning if warning else "")
     return "exit %s in %.1f s: %s" % (code, seconds, message[:160]), failures
 
 
