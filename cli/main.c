@@ -10,6 +10,8 @@
 #include "files.h"
 #include "report_command.h"
 #include "retention_command.h"
+#include "sweep.h"
+#include "train.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -30,6 +32,8 @@ static const char usage[] =
     "  bench       benchmarks (front end, model, gate, engine, harness) as wakecert-bench/1 JSON\n"
     "  compare     compare two bench JSON files; exit 1 on a regression (the CI gate)\n"
     "  retention   certify a voice-history store's retention timelines\n"
+    "  train       train the reference classifier on a corpus recipe\n"
+    "  sweep       run an engine at several sensitivities: DET curve and operating points\n"
     "\n"
     "  wakecert certify            certifies the built-in reference engine on the smoke corpus (avs profile)\n"
     "  --version                   print the version and exit\n"
@@ -60,6 +64,7 @@ int main(int argc, char **argv)
         {"corpus", wakecert_corpus_main},   {"bench", wakecert_bench_main}, {"retention", wakecert_retention_main},
         {"report", wakecert_report_main},   {"verify-bundle", wakecert_verify_bundle_main},
         {"merge", wakecert_merge_main},     {"compare", wakecert_compare_main},
+        {"train", wakecert_train_main},     {"sweep", wakecert_sweep_main},
     };
     /* `wakecert report --bench-history ...` plots the bench history (bench/history.c). */
     if (strcmp(command, "report") == 0)

@@ -264,12 +264,12 @@ int trace_read(const char *path, struct trace *trace, char *message, size_t mess
         } else {
             known = false;
         }
-        cJSON_Delete(object);
-        if (!known) {
+        if (!known) /* report before freeing: `event` points into the parsed line */
             status = wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
-                                        "%s:%ld: unknown event or value in \"%s\" line", path, line_number, event);
+                                        "%s:%ld: unknown event or value in \"%.64s\" line", path, line_number, event);
+        cJSON_Delete(object);
+        if (!known)
             break;
-        }
         if (trace_file_append(current, &parsed) != 0) {
             status = wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "%s: out of memory", path);
             break;
