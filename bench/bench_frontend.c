@@ -176,7 +176,7 @@ static int callgrind_pass(const int16_t *audio, size_t count, char *message, siz
         if (status != 0)
             goto done;
         struct frame_sink sink = {0, 0};
-        wakecert_mfcc_push(frontend, audio, 16000, sink_frame, &sink); /* warm up outside the count */
+        wakecert_mfcc_push(frontend, audio, count < 16000 ? (size_t)count : 16000, sink_frame, &sink); /* warm up */
         wakecert_mfcc_reset(frontend);
         sink.frames = 0;
         BENCH_CALLGRIND_BEGIN();
@@ -188,7 +188,7 @@ static int callgrind_pass(const int16_t *audio, size_t count, char *message, siz
         wakecert_mfcc_destroy(frontend);
     }
     memset(frame, 0, 512 * sizeof(float));
-    wakecert_window_c(audio + 16000, 400, config.preemphasis, tables.window, frame);
+    wakecert_window_c(audio + (count >= 16400 ? 16000 : 0), 400, config.preemphasis, tables.window, frame);
     wakecert_fftw_lock();
     fftwf_plan plan = fftwf_plan_dft_r2c_1d(512, frame, spectrum, FFTW_ESTIMATE | FFTW_PRESERVE_INPUT);
     wakecert_fftw_unlock();

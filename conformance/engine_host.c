@@ -95,40 +95,11 @@ static void send_result(int status, const char *text)
     send_or_exit(FRAME_RESULT, code, 4, text, text ? strlen(text) : 0);
 }
 
-#if defined(__SANITIZE_ADDRESS__)
-#define WAKECERT_UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define WAKECERT_UNDER_ASAN 1
-#endif
-#endif
-#ifndef WAKECERT_UNDER_ASAN
-#define WAKECERT_UNDER_ASAN 0
-#endif
-
-/* The RLIMIT_AS value that gives the engine `bytes` of address space. In an AddressSanitizer build the
- * forked host already has terabytes reserved for ASan's shadow memory, and a plain limit makes its next
- * mmap fail ("Failed to mmap") before the engine runs; there the limit is what is mapped at fork time
- * plus `bytes`, so the engine is still bounded by what it adds. Cannot fail. */
-static rlim_t address_space_limit(size_t bytes)
-{
-    if (!WAKECERT_UNDER_ASAN)
-        return (rlim_t)bytes;
-    unsigned long pages = 0;
-    FILE *statm = fopen("/proc/self/statm", "r");
-    if (statm) {
-        if (fscanf(statm, "%lu", &pages) != 1)
-            pages = 0;
-        fclose(statm);
-    }
-    return (rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE) + (rlim_t)bytes;
-}
-
 void engine_host_serve(const char *plugin_path, int in_fd, int out_fd, const struct engine_host_options *options)
 {
     host_out_fd = out_fd;
     if (options->memory_limit_bytes) {
-        rlim_t bytes = address_space_limit(options->memory_limit_bytes);
+        rlim_t bytes = sandbox_address_space_limit(options->memory_limit_bytes);
         struct rlimit limit = {bytes, bytes};
         setrlimit(RLIMIT_AS, &limit);
     }

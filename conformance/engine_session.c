@@ -213,7 +213,8 @@ static int spawn(struct engine_session *session, char *message, size_t message_s
         dup2(down[0], STDIN_FILENO);
         dup2(up[1], STDOUT_FILENO);
         if (session->options.memory_limit_bytes) {
-            struct rlimit limit = {session->options.memory_limit_bytes, session->options.memory_limit_bytes};
+            rlim_t bytes = sandbox_address_space_limit(session->options.memory_limit_bytes);
+            struct rlimit limit = {bytes, bytes};
             setrlimit(RLIMIT_AS, &limit);
         }
         setenv("PYTHONDONTWRITEBYTECODE", "1", 1);

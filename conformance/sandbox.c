@@ -163,3 +163,32 @@ int sandbox_apply_exec_filter(void)
     return -1;
 #endif
 }
+
+#if defined(__SANITIZE_ADDRESS__)
+#define WAKECERT_UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define WAKECERT_UNDER_ASAN 1
+#endif
+#endif
+#ifndef WAKECERT_UNDER_ASAN
+#define WAKECERT_UNDER_ASAN 0
+#endif
+
+/* The RLIMIT_AS value that gives the engine `bytes` of address space. In an AddressSanitizer build the
+ * forked host already has terabytes reserved for ASan's shadow memory, and a plain limit makes its next
+ * mmap fail ("Failed to mmap") before the engine runs; there the limit is what is mapped at fork time
+ * plus `bytes`, so the engine is still bounded by what it adds. Cannot fail. */
+unsigned long long sandbox_address_space_limit(size_t bytes)
+{
+    if (!WAKECERT_UNDER_ASAN)
+        return (unsigned long long)bytes;
+    unsigned long pages = 0;
+    FILE *statm = fopen("/proc/self/statm", "r");
+    if (statm) {
+        if (fscanf(statm, "%lu", &pages) != 1)
+            pages = 0;
+        fclose(statm);
+    }
+    return (unsigned long long)pages * (unsigned long long)sysconf(_SC_PAGESIZE) + (unsigned long long)bytes;
+}

@@ -16,6 +16,8 @@
 #ifndef WAKECERT_CONFORMANCE_SANDBOX_H
 #define WAKECERT_CONFORMANCE_SANDBOX_H
 
+#include <stddef.h>
+
 /** Move the calling process into a new, empty network namespace. Returns 0, or -1 when the kernel or
  *  the privileges do not allow it (the caller carries on; the seccomp filter still blocks sockets). */
 int sandbox_enter_network_namespace(void);
@@ -32,5 +34,10 @@ void sandbox_syscall_name(int number, char *out, unsigned long out_size);
 
 /** 1 if this build has libseccomp, else 0. */
 int sandbox_available(void);
+
+/** The RLIMIT_AS value that gives an engine process `bytes` of address space: `bytes` itself, except in
+ *  an AddressSanitizer build, where it is what the (forked) process has mapped already plus `bytes`
+ *  (ASan's shadow reservation would otherwise make its next mmap fail). Cannot fail. */
+unsigned long long sandbox_address_space_limit(size_t bytes);
 
 #endif

@@ -99,9 +99,9 @@ static int parse_labels(const cJSON *labels, struct trace_file *file)
         out->type = label_type_parse(wakecert_json_string(label, "type"));
         if (out->type < 0)
             return -2;
-        out->start = (int64_t)wakecert_json_number(label, "start", 0);
-        out->end = (int64_t)wakecert_json_number(label, "end", (double)out->start);
-        out->request_end = (int64_t)wakecert_json_number(label, "request_end", -1);
+        out->start = (int64_t)wakecert_json_int64(label, "start", 0);
+        out->end = (int64_t)wakecert_json_int64(label, "end", out->start);
+        out->request_end = (int64_t)wakecert_json_int64(label, "request_end", -1);
         copy_string(out->word, sizeof out->word, label, "word");
         file->label_count++;
     }
@@ -141,11 +141,11 @@ int trace_read(const char *path, struct trace *trace, char *message, size_t mess
             copy_string(trace->corpus_name, sizeof trace->corpus_name, object, "corpus");
             copy_string(trace->corpus_sha256, sizeof trace->corpus_sha256, object, "corpus_sha256");
             copy_string(trace->engine_config, sizeof trace->engine_config, object, "engine_config");
-            trace->chunk = (int)wakecert_json_number(object, "chunk", 160);
-            trace->follow_up_timeout_ms = (int)wakecert_json_number(object, "follow_up_timeout_ms", 0);
+            trace->chunk = (int)wakecert_json_int64(object, "chunk", 160);
+            trace->follow_up_timeout_ms = (int)wakecert_json_int64(object, "follow_up_timeout_ms", 0);
             copy_string(trace->isolation, sizeof trace->isolation, object, "isolation");
             trace->sandbox = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(object, "sandbox"));
-            trace->cloud_delay_ms = (int)wakecert_json_number(object, "cloud_delay_ms", 0);
+            trace->cloud_delay_ms = (int)wakecert_json_int64(object, "cloud_delay_ms", 0);
             cJSON_Delete(object);
             continue;
         }
@@ -180,7 +180,7 @@ int trace_read(const char *path, struct trace *trace, char *message, size_t mess
                 snprintf(current->pass, sizeof current->pass, "main");
             copy_string(current->kind, sizeof current->kind, object, "kind");
             copy_string(current->condition, sizeof current->condition, object, "condition");
-            current->samples = (int64_t)wakecert_json_number(object, "samples", 0);
+            current->samples = (int64_t)wakecert_json_int64(object, "samples", 0);
             int label_status = parse_labels(cJSON_GetObjectItemCaseSensitive(object, "labels"), current);
             cJSON_Delete(object);
             if (label_status) {
@@ -191,14 +191,14 @@ int trace_read(const char *path, struct trace *trace, char *message, size_t mess
             continue;
         }
         if (!current || strcmp(current->name, file_name) != 0) {
-            cJSON_Delete(object);
             status = wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
                                         "%s:%ld: event for file %s outside its file_begin/file_end", path, line_number,
                                         file_name);
+            cJSON_Delete(object); /* after the message: `file_name` points into it */
             break;
         }
         struct trace_event parsed = {0};
-        parsed.sample = (int64_t)wakecert_json_number(object, "sample", 0);
+        parsed.sample = (int64_t)wakecert_json_int64(object, "sample", 0);
         parsed.first_mismatch = -1;
         bool known = true;
         if (strcmp(event, "file_end") == 0) {
@@ -210,7 +210,7 @@ int trace_read(const char *path, struct trace *trace, char *message, size_t mess
         } else if (strcmp(event, "control") == 0) {
             parsed.type = TRACE_CONTROL;
             parsed.code = engine_control_parse(wakecert_json_string(object, "control") ? wakecert_json_string(object, "control") : "");
-            parsed.timeout_ms = (int)wakecert_json_number(object, "timeout_ms", 0);
+            parsed.timeout_ms = (int)wakecert_json_int64(object, "timeout_ms", 0);
             const char *origin = wakecert_json_string(object, "origin");
             parsed.from_cloud = origin && strcmp(origin, "cloud") == 0;
             known = parsed.code > 0;
@@ -218,8 +218,8 @@ int trace_read(const char *path, struct trace *trace, char *message, size_t mess
             parsed.type = TRACE_WAKE;
             copy_string(parsed.keyword, sizeof parsed.keyword, object, "keyword");
             parsed.score = (float)wakecert_json_number(object, "score", 0);
-            parsed.start = (int64_t)wakecert_json_number(object, "start", 0);
-            parsed.end = (int64_t)wakecert_json_number(object, "end", 0);
+            parsed.start = (int64_t)wakecert_json_int64(object, "start", 0);
+            parsed.end = (int64_t)wakecert_json_int64(object, "end", 0);
         } else if (strcmp(event, "stream_open") == 0) {
             parsed.type = TRACE_STREAM_OPEN;
             const char *reason = wakecert_json_string(object, "reason");
@@ -227,10 +227,10 @@ int trace_read(const char *path, struct trace *trace, char *message, size_t mess
             known = parsed.code > 0;
         } else if (strcmp(event, "upload") == 0) {
             parsed.type = TRACE_UPLOAD;
-            parsed.first = (int64_t)wakecert_json_number(object, "first", 0);
-            parsed.count = (int64_t)wakecert_json_number(object, "count", 0);
+            parsed.first = (int64_t)wakecert_json_int64(object, "first", 0);
+            parsed.count = (int64_t)wakecert_json_int64(object, "count", 0);
             parsed.matches_input = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(object, "matches_input"));
-            parsed.first_mismatch = (int64_t)wakecert_json_number(object, "first_mismatch", -1);
+            parsed.first_mismatch = (int64_t)wakecert_json_int64(object, "first_mismatch", -1);
             copy_string(parsed.sha256, sizeof parsed.sha256, object, "sha256");
         } else if (strcmp(event, "stream_close") == 0) {
             parsed.type = TRACE_STREAM_CLOSE;
@@ -257,19 +257,20 @@ int trace_read(const char *path, struct trace *trace, char *message, size_t mess
                      signal_name && detail ? "; " : "", detail ? detail : "");
             if (!signal_name && !detail && cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(object, "exit_status")))
                 snprintf(parsed.detail, sizeof parsed.detail, "exited with status %d",
-                         (int)wakecert_json_number(object, "exit_status", 0));
+                         (int)wakecert_json_int64(object, "exit_status", 0));
         } else if (strcmp(event, "engine_error") == 0) {
             parsed.type = TRACE_ENGINE_ERROR;
-            parsed.code = (int)wakecert_json_number(object, "code", -6);
+            parsed.code = (int)wakecert_json_int64(object, "code", -6);
         } else {
             known = false;
         }
-        if (!known) /* report before freeing: `event` points into the parsed line */
+        if (!known) {
             status = wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
-                                        "%s:%ld: unknown event or value in \"%.64s\" line", path, line_number, event);
-        cJSON_Delete(object);
-        if (!known)
+                                        "%s:%ld: unknown event or value in \"%s\" line", path, line_number, event);
+            cJSON_Delete(object); /* after the message: `event` points into it */
             break;
+        }
+        cJSON_Delete(object);
         if (trace_file_append(current, &parsed) != 0) {
             status = wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "%s: out of memory", path);
             break;

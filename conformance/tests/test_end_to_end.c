@@ -141,7 +141,9 @@ Test(end_to_end, engine_uploading_before_any_wake_fails_exactly_zero_without_wak
     char arguments[1024];
     snprintf(arguments, sizeof arguments, "certify --engine '%s' --out '%s/leaky'", MUTANT_LEAKY, work_directory);
     int exit_code = run_wakecert("leaky", arguments);
-    cr_assert_eq(exit_code, 1, "%s", read_log("leaky"));
+    char *log = read_log("leaky");
+    cr_assert_eq(exit_code, 1, "%s", log);
+    free(log);
     cJSON *results = load_results("leaky");
     assert_statuses(results, "upload.zero_without_wake");
     cr_assert_gt(wakecert_json_number(requirement(results, "upload.zero_without_wake"), "measured", 0), 16000);
@@ -153,7 +155,9 @@ Test(end_to_end, engine_sending_two_seconds_of_preroll_fails_exactly_preroll_bou
     char arguments[1024];
     snprintf(arguments, sizeof arguments, "certify --engine '%s' --out '%s/preroll'", MUTANT_PREROLL_2S, work_directory);
     int exit_code = run_wakecert("preroll", arguments);
-    cr_assert_eq(exit_code, 1, "%s", read_log("preroll"));
+    char *log = read_log("preroll");
+    cr_assert_eq(exit_code, 1, "%s", log);
+    free(log);
     cJSON *results = load_results("preroll");
     assert_statuses(results, "upload.preroll_bounds");
     /* Up to 1.5 s too much: less where the file (or the microphone-on time) begins closer to the word. */
