@@ -263,7 +263,13 @@ int wakecert_corpus_read_audio(const struct wakecert_corpus_file *file, int16_t 
         if (status != 0)
             return wakecert_set_error(message, message_size, status, "%s: %s", path, inner);
     }
-    int16_t *samples = malloc((size_t)(converted_count > 0 ? converted_count : 1) * sizeof *samples);
+    if (converted_count <= 0) {
+        free(converted);
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
+                                  "%s: no samples left at 16 kHz (%lld frames at %d Hz is too short)", path,
+                                  (long long)info.frames, info.samplerate);
+    }
+    int16_t *samples = malloc((size_t)converted_count * sizeof *samples);
     if (!samples) {
         free(converted);
         return wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "%s: out of memory", path);
