@@ -257,9 +257,9 @@ static int threshold_number(const cJSON *parameters, const char *name, double fa
         *out = fallback;
         return 0;
     }
-    if (!cJSON_IsNumber(item) || !isfinite(item->valuedouble) || item->valuedouble < 0)
+    if (!cJSON_IsNumber(item) || !isfinite(item->valuedouble) || item->valuedouble < 0 || item->valuedouble > 1e12)
         return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
-                                  "profile requirement %s: \"%s\" must be a non-negative number", id, name);
+                                  "profile requirement %s: \"%s\" must be a number from 0 to 1e12", id, name);
     *out = item->valuedouble;
     return 0;
 }
