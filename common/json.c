@@ -76,7 +76,7 @@ long long wakecert_json_int64(const cJSON *object, const char *name, long long f
     const cJSON *item = cJSON_GetObjectItemCaseSensitive(object, name);
     if (!cJSON_IsNumber(item))
         return fallback;
-    const double limit = 4611686018427387904.0; /* 2^62: exact in a double, far from overflow */
+    const double limit = 9007199254740992.0; /* 2^53: see the header for why this bound */
     double value = item->valuedouble;
     if (value != value)
         return fallback;

@@ -26,8 +26,11 @@ const char *wakecert_json_string(const cJSON *object, const char *name);
 double wakecert_json_number(const cJSON *object, const char *name, double fallback);
 
 /** The number member `name` of object as an integer: truncated toward zero and clamped to
- *  [-2^62, 2^62], or `fallback` if absent or not a number. For fields read from files a user or an
- *  engine wrote, where a plain (int64_t) cast of 1e300 would be undefined behaviour. Cannot fail. */
+ *  [-2^53, 2^53], or `fallback` if absent or not a number. For fields read from files a user or an
+ *  engine wrote, where a plain (int64_t) cast of 1e300 would be undefined behaviour. The bound is the
+ *  largest range a double holds exactly (2^53 samples is 17,000 years at 16 kHz) and leaves room for
+ *  callers to add or subtract hundreds of such values, and the sentinels INT64_MIN/2 and INT64_MAX/2,
+ *  without overflow. Cannot fail. */
 long long wakecert_json_int64(const cJSON *object, const char *name, long long fallback);
 
 #endif

@@ -333,7 +333,8 @@ static bool script_false_rejects_by_condition(const cJSON *results, struct repor
     snprintf(plot->title, sizeof plot->title, "False reject rate by condition");
     snprintf(plot->caption, sizeof plot->caption,
              "Share of labelled wake words the engine missed, per recording condition, labelled with misses / "
-             "positives; the short dashes are each condition's bound in the profile.");
+             "positives; the short dashes are the profile's bound for each condition's group (the conditions that "
+             "share a bound are judged together, as one rate).");
     common_style(script, plot->title);
     report_text_printf(script, "set style fill solid 0.75 noborder\nset boxwidth 0.6\nset ylabel 'false reject rate'\n"
                                "set yrange [0:*]\nset xrange [-0.6:%d.6]\nset offsets 0, 0, graph 0.15, 0\n",

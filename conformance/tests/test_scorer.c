@@ -326,6 +326,55 @@ Test(scorer, missed_wake_word_fails_false_reject_rate)
     wakecert_results_free(&results);
 }
 
+/* Adds a 20 s wake file in `condition` whose wake word (2.0-2.5 s) is detected or missed. */
+static void add_wake_file(const char *name, const char *condition, bool detected)
+{
+    file = trace_add_file(&trace, name);
+    snprintf(file->kind, sizeof file->kind, "wake");
+    snprintf(file->condition, sizeof file->condition, "%s", condition);
+    file->samples = file->processed = 320000;
+    file->ended = true;
+    file->labels = calloc(1, sizeof *file->labels);
+    file->labels[0] = (struct wakecert_corpus_event){WAKECERT_EVENT_WAKE, 32000, 40000, 56000, "alexa"};
+    file->label_count = 1;
+    if (detected)
+        conforming_stream();
+}
+
+Test(scorer, false_reject_rate_pools_the_conditions_that_share_a_bound)
+{
+    /* avs: white_* and babble_* have no bound of their own, so both fall under "default" (0.2): one
+     * miss among five positives there is 20 %, within the bound, although white_0db alone is 100 %. */
+    load_profile("avs");
+    conforming_stream();
+    add_wake_file("w1.wav", "babble_5db", true);
+    add_wake_file("w2.wav", "babble_5db", true);
+    add_wake_file("w3.wav", "white_10db", true);
+    add_wake_file("w4.wav", "white_0db", false);
+    add_wake_file("w5.wav", "white_20db", true);
+    struct wakecert_results results;
+    score(&results);
+    const struct wakecert_requirement_result *rate = find(&results, "wake.false_reject_rate");
+    cr_assert_eq(rate->status, WAKECERT_STATUS_PASS, "%s", rate->summary);
+    const cJSON *group = cJSON_GetObjectItem(cJSON_GetObjectItem(rate->details, "by_group"), "default");
+    cr_assert_eq(cJSON_GetObjectItem(group, "positives")->valueint, 5);
+    cr_assert_eq(cJSON_GetObjectItem(group, "misses")->valueint, 1);
+    const cJSON *alone = cJSON_GetObjectItem(cJSON_GetObjectItem(rate->details, "by_condition"), "white_0db");
+    cr_assert_float_eq(cJSON_GetObjectItem(alone, "rate")->valuedouble, 1.0, 1e-12);
+    cr_assert_str_eq(cJSON_GetObjectItem(alone, "group")->valuestring, "default");
+    wakecert_results_free(&results);
+
+    /* The clean group (bound 0.1, from the first file) now gets a miss too: 1 of 2 fails it. */
+    add_wake_file("c1.wav", "clean", false);
+    score(&results);
+    rate = find(&results, "wake.false_reject_rate");
+    cr_assert_eq(rate->status, WAKECERT_STATUS_FAIL);
+    cr_assert_float_eq(rate->measured, 0.5, 1e-12);
+    cr_assert_float_eq(rate->threshold, 0.1, 1e-12);
+    cr_assert(strstr(rate->summary, "\"clean\"") != NULL, "%s", rate->summary);
+    wakecert_results_free(&results);
+}
+
 Test(scorer, detection_without_a_wake_word_fails_false_wakes_and_duplicates_count_once)
 {
     load_profile("avs");
