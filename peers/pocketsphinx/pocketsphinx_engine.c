@@ -116,10 +116,6 @@ static int pocketsphinx_create(const struct wakecert_host_callbacks *callbacks, 
     const cJSON *keyword = cJSON_GetObjectItemCaseSensitive(config, "keyword");
     const cJSON *sensitivity = cJSON_GetObjectItemCaseSensitive(config, "sensitivity");
     const cJSON *threshold = cJSON_GetObjectItemCaseSensitive(config, "kws_threshold");
-    const cJSON *local_only = cJSON_GetObjectItemCaseSensitive(config, "local_only");
-    const cJSON *audible_tone = cJSON_GetObjectItemCaseSensitive(config, "audible_tone");
-    const cJSON *preroll_ms = cJSON_GetObjectItemCaseSensitive(config, "preroll_ms");
-    const cJSON *max_stream_ms = cJSON_GetObjectItemCaseSensitive(config, "max_stream_ms");
     const cJSON *model_dir = cJSON_GetObjectItemCaseSensitive(config, "model_dir");
     char error[2600] = "";
     double s = cJSON_IsNumber(sensitivity) ? sensitivity->valuedouble : 0.5;
@@ -129,11 +125,9 @@ static int pocketsphinx_create(const struct wakecert_host_callbacks *callbacks, 
         snprintf(error, sizeof error, "\"sensitivity\" must be a number from 0 to 1");
     else if (threshold && (!cJSON_IsNumber(threshold) || !(threshold->valuedouble > 0 && threshold->valuedouble < 1)))
         snprintf(error, sizeof error, "\"kws_threshold\" must be a number between 0 and 1");
-    else if ((local_only && !cJSON_IsBool(local_only)) || (audible_tone && !cJSON_IsBool(audible_tone)))
-        snprintf(error, sizeof error, "\"local_only\" and \"audible_tone\" must be true or false");
-    else if ((preroll_ms && (!cJSON_IsNumber(preroll_ms) || preroll_ms->valuedouble < 0 || preroll_ms->valuedouble > 2000)) ||
-             (max_stream_ms && (!cJSON_IsNumber(max_stream_ms) || max_stream_ms->valuedouble < 1000)))
-        snprintf(error, sizeof error, "\"preroll_ms\" must be 0..2000 and \"max_stream_ms\" at least 1000");
+    struct stream_gate_config gate_config;
+    if (!error[0])
+        stream_gate_config_from_json(config, &gate_config, error, sizeof error);
     if (error[0]) {
         cJSON_Delete(config);
         return fail(message, message_size, WAKECERT_ENGINE_ERROR_BAD_CONFIG, error);
@@ -150,14 +144,6 @@ static int pocketsphinx_create(const struct wakecert_host_callbacks *callbacks, 
     snprintf(dict, sizeof dict, "%s/cmudict-en-us.dict", directory);
     double kws = cJSON_IsNumber(threshold) ? threshold->valuedouble : pow(10.0, -(10.0 + 40.0 * s));
     snprintf(kws_threshold, sizeof kws_threshold, "%.3e", kws);
-    struct stream_gate_config gate_config;
-    stream_gate_config_default(&gate_config);
-    if (cJSON_IsNumber(preroll_ms))
-        gate_config.preroll_samples = (int64_t)lround(preroll_ms->valuedouble * WAKECERT_SAMPLE_RATE / 1000.0);
-    if (cJSON_IsNumber(max_stream_ms))
-        gate_config.max_stream_samples = (int64_t)lround(max_stream_ms->valuedouble * WAKECERT_SAMPLE_RATE / 1000.0);
-    gate_config.local_only = cJSON_IsTrue(local_only);
-    gate_config.audible_tone = audible_tone ? cJSON_IsTrue(audible_tone) : true;
     cJSON_Delete(config);
 
     err_set_logfp(NULL);

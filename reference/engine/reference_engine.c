@@ -130,10 +130,6 @@ static int reference_create(const struct wakecert_host_callbacks *callbacks, con
     }
     const cJSON *keyword = cJSON_GetObjectItemCaseSensitive(config, "keyword");
     const cJSON *sensitivity = cJSON_GetObjectItemCaseSensitive(config, "sensitivity");
-    const cJSON *local_only = cJSON_GetObjectItemCaseSensitive(config, "local_only");
-    const cJSON *audible_tone = cJSON_GetObjectItemCaseSensitive(config, "audible_tone");
-    const cJSON *preroll_ms = cJSON_GetObjectItemCaseSensitive(config, "preroll_ms");
-    const cJSON *max_stream_ms = cJSON_GetObjectItemCaseSensitive(config, "max_stream_ms");
     const cJSON *detector_kind = cJSON_GetObjectItemCaseSensitive(config, "detector");
     const cJSON *model_path = cJSON_GetObjectItemCaseSensitive(config, "model_path");
     char error[512] = "";
@@ -167,11 +163,9 @@ static int reference_create(const struct wakecert_host_callbacks *callbacks, con
                  reference_template_keywords());
     else if (sensitivity && (!cJSON_IsNumber(sensitivity) || sensitivity_value < 0 || sensitivity_value > 1))
         snprintf(error, sizeof error, "\"sensitivity\" must be a number from 0 to 1");
-    else if ((local_only && !cJSON_IsBool(local_only)) || (audible_tone && !cJSON_IsBool(audible_tone)))
-        snprintf(error, sizeof error, "\"local_only\" and \"audible_tone\" must be true or false");
-    else if ((preroll_ms && (!cJSON_IsNumber(preroll_ms) || preroll_ms->valuedouble < 0 || preroll_ms->valuedouble > 2000)) ||
-             (max_stream_ms && (!cJSON_IsNumber(max_stream_ms) || max_stream_ms->valuedouble < 1000)))
-        snprintf(error, sizeof error, "\"preroll_ms\" must be 0..2000 and \"max_stream_ms\" at least 1000");
+    struct stream_gate_config gate_config;
+    if (!error[0])
+        stream_gate_config_from_json(config, &gate_config, error, sizeof error);
     if (error[0]) {
         cJSON_Delete(config);
         return fail(message, message_size, WAKECERT_ENGINE_ERROR_BAD_CONFIG, error);
@@ -201,14 +195,6 @@ static int reference_create(const struct wakecert_host_callbacks *callbacks, con
         return fail(message, message_size, WAKECERT_ENGINE_ERROR_OUT_OF_MEMORY, "out of memory");
     }
     snprintf(engine->keyword, sizeof engine->keyword, "%s", word);
-    struct stream_gate_config gate_config;
-    stream_gate_config_default(&gate_config);
-    if (cJSON_IsNumber(preroll_ms))
-        gate_config.preroll_samples = (int64_t)lround(preroll_ms->valuedouble * WAKECERT_SAMPLE_RATE / 1000.0);
-    if (cJSON_IsNumber(max_stream_ms))
-        gate_config.max_stream_samples = (int64_t)lround(max_stream_ms->valuedouble * WAKECERT_SAMPLE_RATE / 1000.0);
-    gate_config.local_only = cJSON_IsTrue(local_only);
-    gate_config.audible_tone = audible_tone ? cJSON_IsTrue(audible_tone) : true;
     cJSON_Delete(config);
     engine->use_model = use_model;
     engine->model_spec = spec; /* the engine owns it from here (the detector borrows it) */

@@ -22,6 +22,7 @@
 
 #include "ring_buffer.h"
 
+#include <cjson/cJSON.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <wakecert/engine.h>
@@ -56,6 +57,12 @@ struct stream_gate {
 
 /** Fill with the defaults above (500 ms pre-roll, 4 s ring, 10 s local endpoint). Cannot fail. */
 void stream_gate_config_default(struct stream_gate_config *config);
+
+/** The defaults, then the keys "local_only", "audible_tone" (booleans), "preroll_ms" (0..2000) and
+ *  "max_stream_ms" (1000..3600000) of an engine's JSON configuration object; other keys are left to
+ *  the engine. Returns 0, or -1 with a message in error[error_size] naming the bad key (`out` then
+ *  holds the defaults). (gate_config.c) */
+int stream_gate_config_from_json(const cJSON *config, struct stream_gate_config *out, char *error, size_t error_size);
 
 /** Initialise; the callbacks are copied. Returns 0 or -1 when out of memory. Calls no callback. */
 int stream_gate_init(struct stream_gate *gate, const struct stream_gate_config *config,
