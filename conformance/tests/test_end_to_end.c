@@ -5,6 +5,7 @@
  * command-line contract (--help, --version, exit 2 on bad input).
  */
 #define _POSIX_C_SOURCE 200809L
+#include "cli_support.h"
 #include "files.h"
 #include "json.h"
 
@@ -15,61 +16,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static char work_directory[] = "/tmp/wakecert-e2e-XXXXXX";
-
 static void setup(void)
 {
-    setenv("WAKECERT_CACHE_DIR", TEST_CACHE_DIR, 1);
-    cr_assert_not_null(mkdtemp(work_directory));
+    work_directory_setup("e2e");
 }
 
-static void teardown(void)
-{
-    char command[512];
-    snprintf(command, sizeof command, "rm -rf '%s'", work_directory);
-    cr_expect_eq(system(command), 0);
-    memcpy(work_directory + strlen(work_directory) - 6, "XXXXXX", 6);
-}
-
-TestSuite(end_to_end, .init = setup, .fini = teardown, .timeout = 300);
-
-/* Run the wakecert binary with arguments; stdout+stderr go to WORK/NAME.log. Returns the exit code. */
-static int run_wakecert(const char *log_name, const char *arguments)
-{
-    char command[4096];
-    snprintf(command, sizeof command, "'%s' %s > '%s/%s.log' 2>&1", WAKECERT_BINARY, arguments, work_directory, log_name);
-    int status = system(command);
-    cr_assert(WIFEXITED(status), "wakecert %s did not exit normally", arguments);
-    return WEXITSTATUS(status);
-}
-
-static char *read_log(const char *log_name)
-{
-    char path[512], message[256];
-    snprintf(path, sizeof path, "%s/%s.log", work_directory, log_name);
-    char *text = NULL;
-    cr_assert_eq(wakecert_read_file(path, &text, NULL, message, sizeof message), 0, "%s", message);
-    return text;
-}
-
-static cJSON *load_results(const char *directory)
-{
-    char path[512], message[512];
-    snprintf(path, sizeof path, "%s/%s/results.json", work_directory, directory);
-    cJSON *results = NULL;
-    cr_assert_eq(wakecert_json_load_file(path, &results, message, sizeof message), 0, "%s", message);
-    return results;
-}
-
-static const cJSON *requirement(const cJSON *results, const char *id)
-{
-    const cJSON *entry;
-    cJSON_ArrayForEach(entry, cJSON_GetObjectItem(results, "requirements"))
-    if (strcmp(wakecert_json_string(entry, "id"), id) == 0)
-        return entry;
-    cr_assert_fail("%s is missing from results.json", id);
-    return NULL;
-}
+TestSuite(end_to_end, .init = setup, .fini = work_directory_teardown, .timeout = 300);
 
 static const char *const spine_ids[] = {
     "upload.zero_without_wake", "upload.preroll_bounds", "upload.provenance",

@@ -6,6 +6,7 @@
  * protocol, passes the smoke certification.
  */
 #define _POSIX_C_SOURCE 200809L
+#include "cli_support.h"
 #include "files.h"
 #include "json.h"
 
@@ -16,53 +17,28 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static char work_directory[] = "/tmp/wakecert-isolation-XXXXXX";
-
 static void setup(void)
 {
-    setenv("WAKECERT_CACHE_DIR", TEST_CACHE_DIR, 1);
-    cr_assert_not_null(mkdtemp(work_directory));
+    work_directory_setup("isolation");
 }
 
-static void teardown(void)
-{
-    char command[512];
-    snprintf(command, sizeof command, "rm -rf '%s'", work_directory);
-    cr_expect_eq(system(command), 0);
-}
-
-TestSuite(isolation, .init = setup, .fini = teardown, .timeout = 300);
+TestSuite(isolation, .init = setup, .fini = work_directory_teardown, .timeout = 300);
 
 /* Certify; returns the exit status (asserting the harness exited normally) and the results. */
 static int certify(const char *label, const char *engine, const char *extra, cJSON **results)
 {
-    char command[4096];
-    snprintf(command, sizeof command,
-             "'%s' certify --quiet --engine '%s' --call-timeout-ms 2000 %s --out '%s/%s' "
-             "> '%s/%s.log' 2>&1",
-             WAKECERT_BINARY, engine, extra, work_directory, label, work_directory, label);
-    int status = system(command);
-    cr_assert(WIFEXITED(status), "%s: the harness itself did not exit normally (status %d)", label, status);
+    char arguments[4096];
+    snprintf(arguments, sizeof arguments, "certify --quiet --engine '%s' --call-timeout-ms 2000 %s --out '%s/%s'", engine,
+             extra, work_directory, label);
+    int exit_code = run_wakecert(label, arguments);
     const char *outputs[] = {"results.json", "trace.jsonl", "junit.xml", "summary.md", "report.html"};
     for (size_t i = 0; i < sizeof outputs / sizeof outputs[0]; i++) {
         char path[512];
         snprintf(path, sizeof path, "%s/%s/%s", work_directory, label, outputs[i]);
         cr_expect_eq(access(path, R_OK), 0, "%s: %s was not written", label, outputs[i]);
     }
-    char path[512], message[512];
-    snprintf(path, sizeof path, "%s/%s/results.json", work_directory, label);
-    cr_assert_eq(wakecert_json_load_file(path, results, message, sizeof message), 0, "%s: %s", label, message);
-    return WEXITSTATUS(status);
-}
-
-static const cJSON *requirement(const cJSON *results, const char *id)
-{
-    const cJSON *entry;
-    cJSON_ArrayForEach(entry, cJSON_GetObjectItem(results, "requirements"))
-    if (strcmp(wakecert_json_string(entry, "id"), id) == 0)
-        return entry;
-    cr_assert_fail("%s missing", id);
-    return NULL;
+    *results = load_results(label);
+    return exit_code;
 }
 
 /* Some requirement carries `status` and its evidence mentions `text`. */

@@ -7,6 +7,7 @@
  * (ci/update-readme-tables copies it in).
  */
 #define _POSIX_C_SOURCE 200809L
+#include "cli_support.h"
 #include "files.h"
 #include "json.h"
 
@@ -43,38 +44,23 @@ static const struct mutant_case cases[] = {
     {"chunk_dependent", "avs", "{}", "engine.chunking_invariance"},
 };
 
-static char work_directory[] = "/tmp/wakecert-mutants-XXXXXX";
-
 static void setup(void)
 {
-    setenv("WAKECERT_CACHE_DIR", TEST_CACHE_DIR, 1);
-    cr_assert_not_null(mkdtemp(work_directory));
+    work_directory_setup("mutants");
 }
 
-static void teardown(void)
-{
-    char command[512];
-    snprintf(command, sizeof command, "rm -rf '%s'", work_directory);
-    cr_expect_eq(system(command), 0);
-}
-
-TestSuite(mutants, .init = setup, .fini = teardown, .timeout = 800);
+TestSuite(mutants, .init = setup, .fini = work_directory_teardown, .timeout = 800);
 
 /* Certify `engine` under `profile`; returns the exit code and the comma-separated ids that did not
  * pass (in profile order) in failing. */
 static int certify(const char *label, const char *engine, const char *profile, const char *config, char *failing,
                    size_t failing_size)
 {
-    char command[4096];
-    snprintf(command, sizeof command,
-             "'%s' certify --quiet --engine '%s' --profile %s --engine-config '%s' --out '%s/%s' > '%s/%s.log' 2>&1",
-             WAKECERT_BINARY, engine, profile, config, work_directory, label, work_directory, label);
-    int status = system(command);
-    cr_assert(WIFEXITED(status), "%s: wakecert did not exit normally", label);
-    char path[512], message[512];
-    snprintf(path, sizeof path, "%s/%s/results.json", work_directory, label);
-    cJSON *results = NULL;
-    cr_assert_eq(wakecert_json_load_file(path, &results, message, sizeof message), 0, "%s: %s", label, message);
+    char arguments[4096];
+    snprintf(arguments, sizeof arguments, "certify --quiet --engine '%s' --profile %s --engine-config '%s' --out '%s/%s'",
+             engine, profile, config, work_directory, label);
+    int exit_code = run_wakecert(label, arguments);
+    cJSON *results = load_results(label);
     failing[0] = '\0';
     const cJSON *entry;
     cJSON_ArrayForEach(entry, cJSON_GetObjectItem(results, "requirements"))
@@ -85,7 +71,7 @@ static int certify(const char *label, const char *engine, const char *profile, c
         snprintf(failing + used, failing_size - used, "%s%s", used ? "," : "", wakecert_json_string(entry, "id"));
     }
     cJSON_Delete(results);
-    return WEXITSTATUS(status);
+    return exit_code;
 }
 
 Test(mutants, reference_passes_every_shipped_profile)
