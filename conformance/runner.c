@@ -107,6 +107,7 @@ struct host_context {
     struct engine_session session;   /* the engine instance of the file being run */
     int64_t batch_start;             /* clock at the start of the batch being processed */
     size_t position;                 /* the file's place in the run's play order */
+    int64_t copy_offset, copy_stride; /* where the first copy starts and how far apart copies are (doubled pass) */
 
     /* verifier mode: the stream's first uploaded samples, checked by a second detector */
     int16_t verifier_buffer[VERIFIER_BUFFER_SAMPLES];
@@ -451,6 +452,10 @@ static void write_file_begin(struct host_context *host)
     cJSON_AddStringToObject(line, "pass", host->pass);
     cJSON_AddNumberToObject(line, "position", (double)host->position);
     cJSON_AddNumberToObject(line, "samples", (double)host->input_count);
+    if (host->copy_stride > 0) {
+        cJSON_AddNumberToObject(line, "copy_offset", (double)host->copy_offset);
+        cJSON_AddNumberToObject(line, "copy_stride", (double)host->copy_stride);
+    }
     cJSON_AddStringToObject(line, "kind", file->kind);
     cJSON_AddStringToObject(line, "condition", file->condition);
     cJSON_AddStringToObject(line, "sha256", file->sha256);
@@ -667,15 +672,27 @@ static uint64_t next_random(uint64_t *state)
     return *state;
 }
 
+/* Copies of a file played back to back in one instance start a whole multiple of this many samples
+ * apart (4 s), the gap filled with noise floor. An engine that frames audio in hops dividing 64000
+ * samples (10, 16, 20, 32, 40, 50 ms ...) then sees every copy at the same frame phase: a copy that
+ * began mid-frame would be different input to it, and a wake word near its threshold could fairly
+ * come out differently. */
+#define COPY_ALIGNMENT_SAMPLES 64000
+
 /* The audio and labels one pass plays for a file: `lead` samples of -60 dBFS noise floor, the file
- * `copies` times back to back (labels repeated at each copy's offset), then `pad` samples of digital
- * silence. *variant shares the file's strings; its events (and *out_samples) are malloc'd. */
+ * `copies` times (copy c at lead + c * stride, stride = count rounded up to COPY_ALIGNMENT_SAMPLES when
+ * copies > 1, the gaps noise floor; labels repeated at each copy's offset), then `pad` samples of
+ * digital silence. *variant shares the file's strings; its events (and *out_samples) are malloc'd;
+ * *out_stride is the stride (0 for a single copy). */
 static int make_variant(const struct wakecert_corpus_file *file, const int16_t *samples, int64_t count, int64_t lead,
                         uint64_t noise_seed, int copies, int64_t pad, struct wakecert_corpus_file *variant,
-                        int16_t **out_samples, int64_t *out_count, char *message, size_t message_size)
+                        int16_t **out_samples, int64_t *out_count, int64_t *out_stride, char *message,
+                        size_t message_size)
 {
     *variant = *file;
-    int64_t total = lead + copies * count + pad;
+    int64_t stride = copies > 1 ? (count + COPY_ALIGNMENT_SAMPLES - 1) / COPY_ALIGNMENT_SAMPLES * COPY_ALIGNMENT_SAMPLES
+                                : count;
+    int64_t total = lead + (copies - 1) * stride + count + pad;
     int16_t *audio = calloc((size_t)total + 1, sizeof *audio);
     struct wakecert_corpus_event *events = calloc((size_t)copies * file->event_count + 1, sizeof *events);
     if (!audio || !events) {
@@ -683,11 +700,11 @@ static int make_variant(const struct wakecert_corpus_file *file, const int16_t *
         free(events);
         return wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "out of memory");
     }
-    for (int64_t i = 0; i < lead; i++)
+    for (int64_t i = 0; i < lead + (copies - 1) * stride; i++)
         audio[i] = (int16_t)((int)(next_random(&noise_seed) % 115) - 57); /* about -60 dBFS */
     size_t event_count = 0;
     for (int c = 0; c < copies; c++) {
-        int64_t offset = lead + c * count;
+        int64_t offset = lead + c * stride;
         memcpy(audio + offset, samples, (size_t)count * sizeof *samples);
         for (size_t e = 0; e < file->event_count; e++) {
             struct wakecert_corpus_event event = file->events[e];
@@ -703,6 +720,7 @@ static int make_variant(const struct wakecert_corpus_file *file, const int16_t *
     variant->samples = total;
     *out_samples = audio;
     *out_count = total;
+    *out_stride = copies > 1 ? stride : 0;
     return 0;
 }
 
@@ -821,10 +839,12 @@ int run_corpus(const struct run_options *options, const struct wakecert_corpus *
                 continue; /* the main pass already ran this chunk size */
             struct wakecert_corpus_file variant;
             int16_t *input = NULL;
-            int64_t input_count = 0;
+            int64_t input_count = 0, stride = 0;
             status = make_variant(file, samples, count, lead, noise_seed, passes[p].copies,
                                   (int64_t)passes[p].pad_seconds * WAKECERT_SAMPLE_RATE, &variant, &input, &input_count,
-                                  message, message_size);
+                                  &stride, message, message_size);
+            host->copy_offset = lead;
+            host->copy_stride = stride;
             if (status)
                 break;
             host->pass = passes[p].name;

@@ -1411,11 +1411,19 @@ static int score_determinism(const struct analysis *analysis, const cJSON *param
         if (!single)
             continue;
         compared++;
-        int64_t length = doubled->samples - single->samples; /* one copy of the file */
-        int64_t boundary = single->samples;                  /* the end of the first copy (after any lead) */
+        /* length: how far the second copy is from the first; [first_start, boundary]: the first copy
+         * (with the gap after it, when the runner aligned the copies: see COPY_ALIGNMENT_SAMPLES). */
+        int64_t length = doubled->samples - single->samples, first_start, boundary;
+        if (doubled->copy_stride > 0 && doubled->copy_stride <= doubled->samples) {
+            length = doubled->copy_stride;
+            first_start = doubled->copy_offset;
+            boundary = first_start + length;
+        } else {
+            boundary = single->samples; /* the end of the first copy (after any lead) */
+            first_start = boundary - length;
+        }
         /* The first second of each copy is left out: what precedes it differs (nothing, or the end of
          * the file), and an engine may fairly use that context. */
-        int64_t first_start = boundary - length;
         size_t total = wake_times(doubled, times, 512), first_count = 0, second_count = 0;
         for (size_t i = 0; i < total; i++) {
             if (times[i] <= boundary && times[i] >= first_start + WAKECERT_SAMPLE_RATE && first_count < 256)

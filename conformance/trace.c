@@ -181,6 +181,10 @@ int trace_read(const char *path, struct trace *trace, char *message, size_t mess
             copy_string(current->kind, sizeof current->kind, object, "kind");
             copy_string(current->condition, sizeof current->condition, object, "condition");
             current->samples = (int64_t)wakecert_json_int64(object, "samples", 0);
+            current->copy_offset = (int64_t)wakecert_json_int64(object, "copy_offset", 0);
+            current->copy_stride = (int64_t)wakecert_json_int64(object, "copy_stride", 0);
+            if (current->copy_offset < 0 || current->copy_stride < 0)
+                current->copy_offset = current->copy_stride = 0;
             int label_status = parse_labels(cJSON_GetObjectItemCaseSensitive(object, "labels"), current);
             cJSON_Delete(object);
             if (label_status) {

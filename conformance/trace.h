@@ -68,6 +68,9 @@ struct trace_file {
     char condition[32];
     int64_t samples;          /* file length */
     int64_t processed;        /* samples actually fed (from file_end; less when the engine failed) */
+    int64_t copy_offset;      /* doubled pass: where the first copy starts */
+    int64_t copy_stride;      /* doubled pass: samples from one copy's start to the next (0: not recorded,
+                                 the copies are back to back, as in traces before copy_stride) */
     bool ended;               /* a file_end line was seen */
     struct wakecert_corpus_event *labels;
     size_t label_count;

@@ -4,6 +4,7 @@
  * engine would and checks that exactly the requirement about that thing fails, with its evidence.
  */
 #define _POSIX_C_SOURCE 200809L
+#include "json.h"
 #include "profile.h"
 #include "results.h"
 #include "scorer.h"
@@ -372,6 +373,49 @@ Test(scorer, false_reject_rate_pools_the_conditions_that_share_a_bound)
     cr_assert_float_eq(rate->measured, 0.5, 1e-12);
     cr_assert_float_eq(rate->threshold, 0.1, 1e-12);
     cr_assert(strstr(rate->summary, "\"clean\"") != NULL, "%s", rate->summary);
+    wakecert_results_free(&results);
+}
+
+/* A doubled-pass copy of the 20 s file, its copies `stride` apart (the runner's aligned layout), with a
+ * wake reported in the first copy and, if `second`, at the same place in the second. */
+static void add_doubled_pass(int64_t stride, bool second)
+{
+    struct trace_file *main_file = file;
+    file = trace_add_file(&trace, "wake_000.wav");
+    snprintf(file->pass, sizeof file->pass, "doubled");
+    snprintf(file->kind, sizeof file->kind, "wake");
+    snprintf(file->condition, sizeof file->condition, "clean");
+    file->samples = file->processed = stride + 320000;
+    file->copy_offset = 0;
+    file->copy_stride = stride;
+    file->ended = true;
+    add_wake(44800, 32000, 40000);
+    if (second)
+        add_wake(stride + 44800, stride + 32000, stride + 40000);
+    file = main_file;
+}
+
+Test(scorer, doubled_pass_compares_copies_at_the_recorded_stride)
+{
+    load_profile("avs");
+    conforming_stream();
+    add_doubled_pass(384000, true); /* 24 s apart: 20 s of file and 4 s of gap */
+    struct wakecert_results results;
+    score(&results);
+    const struct wakecert_requirement_result *determinism = find(&results, "engine.determinism");
+    cr_assert_eq(determinism->status, WAKECERT_STATUS_PASS, "%s", determinism->summary);
+    wakecert_results_free(&results);
+
+    finish();
+    begin_file();
+    load_profile("avs");
+    conforming_stream();
+    add_doubled_pass(384000, false); /* the second copy stays silent */
+    score(&results);
+    determinism = find(&results, "engine.determinism");
+    cr_assert_eq(determinism->status, WAKECERT_STATUS_FAIL);
+    const char *observed = wakecert_json_string(cJSON_GetArrayItem(determinism->evidence, 0), "observed");
+    cr_assert(observed && strstr(observed, "1 wakes the first time, 0") != NULL, "%s", observed ? observed : "(none)");
     wakecert_results_free(&results);
 }
 
