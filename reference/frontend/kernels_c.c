@@ -3,7 +3,8 @@
  *
  * These are always built, are what WAKECERT_ARCH=c runs, and are the yardstick the SIMD versions are
  * checked against (WAKECERT_CHECK_SIMD and the unit tests). They are written for clarity rather than
- * speed, in the straightforward order of operations, single precision throughout. This file is
+ * speed, in the straightforward order of operations, single precision throughout (the DCT uses the
+ * plain matrix, not the folded one the SIMD kernels use). This file is
  * compiled without any instruction-set flags and in ISO C mode, so gcc does not contract a * b + c
  * into a fused multiply-add: the results are the same on every x86-64.
  */
@@ -11,13 +12,20 @@
 
 #include "mfcc_kernels.h"
 
-void wakecert_window_c(const int16_t *samples, int count, float preemphasis, const float *window, float *out)
+void wakecert_emphasis_c(const int16_t *samples, int count, int16_t previous, float preemphasis, float *out)
 {
+    float before = (float)previous;
     for (int i = 0; i < count; i++) {
-        float current = (float)samples[i + 1];
-        float previous = (float)samples[i];
-        out[i] = (current - preemphasis * previous) * window[i];
+        float current = (float)samples[i];
+        out[i] = current - preemphasis * before;
+        before = current;
     }
+}
+
+void wakecert_window_c(const float *emphasised, int count, const float *window, float *out)
+{
+    for (int i = 0; i < count; i++)
+        out[i] = emphasised[i] * window[i];
 }
 
 void wakecert_power_c(const float *spectrum, int bin_count, float *power)
@@ -47,12 +55,12 @@ void wakecert_log_c(const float *in, int count, float floor, float *out)
         out[i] = logf(in[i] > floor ? in[i] : floor);
 }
 
-void wakecert_dct_c(const float *in, int in_count, const float *matrix, int stride, float *out)
+void wakecert_dct_c(const float *in, const struct wakecert_dct_table *dct, float *out)
 {
-    for (int c = 0; c < stride; c++) {
+    for (int c = 0; c < dct->stride; c++) {
         float sum = 0.0f;
-        for (int i = 0; i < in_count; i++)
-            sum += matrix[i * stride + c] * in[i];
+        for (int i = 0; i < dct->in_count; i++)
+            sum += dct->matrix[i * dct->stride + c] * in[i];
         out[c] = sum;
     }
 }

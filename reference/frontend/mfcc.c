@@ -2,17 +2,22 @@
  * The streaming MFCC front end (see mfcc.h for the definition and mfcc_kernels.h for the kernels).
  *
  * Streaming design. Frame k covers samples [k * hop, k * hop + window) and its pre-emphasis needs the
- * sample before it (0 for frame 0), so a frame is computed from window + 1 consecutive int16 samples.
- * Pushed audio is copied into a linear history buffer that holds room for the frame span plus 32
- * hops; `head` is where the next frame's span starts. Whenever the span is complete the frame is
- * computed straight from the buffer and `head` advances by one hop; only when the buffer is full are
- * the unread samples moved back to the start (one memmove every 32 frames). Because each frame is
- * computed from exactly the same int16 values by exactly the same code whatever the chunking, the
- * output is bit-identical for any chunking of the input.
+ * sample before it (0 for frame 0). Every sample is pre-emphasised and converted to float exactly once,
+ * as it is pushed (the emphasis kernel: e[n] = x[n] - a x[n-1], with x[-1] carried over from the
+ * previous push in `last_sample`), into a linear float history that holds room for a window plus 16
+ * hops; `head` is where the next frame starts. Whenever a window is complete the frame is windowed
+ * straight from the history into the FFT buffer and `head` advances by one hop; only when the history
+ * is full are the unread samples moved back to the start (one memmove of < window floats every 16
+ * frames). The first version kept int16 samples and converted all 400 of a frame (each sample 2.5
+ * times) plus a memcpy of every pushed sample; converting once per hop halved that stage's work.
+ * Each e[n] depends only on x[n] and x[n-1] and is computed by the same operations wherever it falls
+ * in a pushed chunk (the kernels' contract), and each frame is then computed from the same floats by
+ * the same code, so the output is bit-identical for any chunking of the input.
  *
- * Per-frame path: five kernels through a const table of function pointers chosen at creation, and one
- * fftwf_execute on a plan made at creation (FFTW_ESTIMATE, under the process-wide planning lock) for
- * this instance's own aligned buffers. No allocation, no I/O, no locking per frame.
+ * Per-frame path: five kernels (window, power, mel, log, dct) through a const table of function
+ * pointers chosen at creation, and one fftwf_execute on a plan made at creation (FFTW_ESTIMATE, under
+ * the process-wide planning lock) for this instance's own aligned buffers; the emphasis kernel runs once
+ * per pushed chunk. No allocation, no I/O, no locking per frame.
  *
  * With WAKECERT_CHECK_SIMD defined, every SIMD kernel call is followed by the C kernel on the same
  * input and an abort if they disagree beyond the tolerances below (stated per kernel).
@@ -32,8 +37,9 @@
 #include <stdio.h>
 #endif
 
-/* Frames between two compactions of the history buffer. */
-#define HISTORY_SPARE_HOPS 32
+/* Frames between two compactions of the history buffer (16: 11.6 KB of floats at the defaults, which
+ * stays in L1 beside the FFT buffers). */
+#define HISTORY_SPARE_HOPS 16
 
 struct wakecert_mfcc {
     struct wakecert_mfcc_config config;
@@ -41,10 +47,11 @@ struct wakecert_mfcc {
     int level;
     const struct wakecert_mfcc_kernels *kernels;
 
-    int16_t *history;          /* history[head] is the sample before the next frame */
+    float *history;            /* pre-emphasised samples; history[head] is the next frame's first */
     size_t history_capacity;
     size_t history_fill;
     size_t head;
+    int16_t last_sample;       /* the last sample pushed (0 at stream start): x[-1] for the next push */
     int64_t next_frame_index;
 
     float *frame;              /* fft_size floats; [window_length, fft_size) stays zero */
@@ -52,10 +59,10 @@ struct wakecert_mfcc {
     float *power;              /* mel.power_padded_count floats, zero past bin_count */
     float *mel;
     float *log_mel;
-    float *cepstra;            /* dct_stride floats */
+    float *cepstra;            /* dct.stride floats */
     fftwf_plan plan;
 #ifdef WAKECERT_CHECK_SIMD
-    float *check;              /* scratch for the C kernel's output, large enough for any stage */
+    float *check;              /* scratch for the C kernel's output, large enough for any stage and the history */
 #endif
 };
 
@@ -75,39 +82,35 @@ static void check_agreement(const char *kernel, const float *simd, const float *
 }
 #endif
 
-/* Compute one frame from samples[0 .. window_length] and hand it to on_frame. Cannot fail. */
-static void compute_frame(wakecert_mfcc *frontend, const int16_t *samples, wakecert_mfcc_frame_fn on_frame, void *ctx)
+/* Compute one frame from the pre-emphasised samples[0 .. window_length) and hand it to on_frame.
+ * Cannot fail. */
+static void compute_frame(wakecert_mfcc *frontend, const float *samples, wakecert_mfcc_frame_fn on_frame, void *ctx)
 {
     const struct wakecert_mfcc_tables *tables = &frontend->tables;
     const struct wakecert_mfcc_kernels *kernels = frontend->kernels;
-    kernels->window(samples, tables->window_length, tables->preemphasis, tables->window, frontend->frame);
+    kernels->window(samples, tables->window_length, tables->window, frontend->frame);
     fftwf_execute(frontend->plan);
     const float *spectrum = (const float *)frontend->spectrum;
     kernels->power(spectrum, tables->bin_count, frontend->power);
     kernels->mel(frontend->power, &tables->mel, frontend->mel);
     kernels->log(frontend->mel, tables->mel.filter_count, tables->log_floor, frontend->log_mel);
-    kernels->dct(frontend->log_mel, tables->mel.filter_count, tables->dct_matrix, tables->dct_stride,
-                 frontend->cepstra);
+    kernels->dct(frontend->log_mel, &tables->dct, frontend->cepstra);
 #ifdef WAKECERT_CHECK_SIMD
-    /* Tolerances: window 1e-6 of (|x[n]| + a|x[n-1]|) w[n]; power a few roundings (1e-6 relative); mel sums up to ~40 terms in
-     * another order (1e-5 relative); log is absolute (2e-6 + 1e-6 relative, the polynomial's error);
-     * the DCT's absolute error scales with the sum of |log-mel| (1e-6 of it). */
+    /* Tolerances: window one rounding of the same product (1e-6 relative); power a few roundings (1e-6
+     * relative); mel sums up to ~40 terms in another order (1e-5 relative); log is absolute (2e-6 + 1e-6
+     * relative, the polynomial's error); the DCT's absolute error scales with the sum of |log-mel| (1e-6
+     * of it; the SIMD kernels sum folded pairs, the C kernel the plain matrix). */
     if (kernels->window != wakecert_window_c) {
         float *c = frontend->check;
-        wakecert_window_c(samples, tables->window_length, tables->preemphasis, tables->window, c);
-        /* pre-emphasis can cancel (x[n] ~ x[n-1]), so the window bound scales with the terms, not the result */
-        for (int i = 0; i < tables->window_length; i++) {
-            double terms = (fabs((double)samples[i + 1]) + tables->preemphasis * fabs((double)samples[i])) *
-                           tables->window[i];
-            check_agreement("window", frontend->frame + i, c + i, 1, 1e-6 * terms + 1e-30, 0.0);
-        }
+        wakecert_window_c(samples, tables->window_length, tables->window, c);
+        check_agreement("window", frontend->frame, c, tables->window_length, 1e-30, 1e-6);
         wakecert_power_c(spectrum, tables->bin_count, c);
         check_agreement("power", frontend->power, c, tables->bin_count, 1e-30, 1e-6);
         wakecert_mel_c(frontend->power, &tables->mel, c);
         check_agreement("mel", frontend->mel, c, tables->mel.filter_count, 1e-30, 1e-5);
         wakecert_log_c(frontend->mel, tables->mel.filter_count, tables->log_floor, c);
         check_agreement("log", frontend->log_mel, c, tables->mel.filter_count, 2e-6, 1e-6);
-        wakecert_dct_c(frontend->log_mel, tables->mel.filter_count, tables->dct_matrix, tables->dct_stride, c);
+        wakecert_dct_c(frontend->log_mel, &tables->dct, c);
         double magnitude = 0.0;
         for (int i = 0; i < tables->mel.filter_count; i++)
             magnitude += fabs((double)frontend->log_mel[i]);
@@ -120,8 +123,9 @@ static void compute_frame(wakecert_mfcc *frontend, const int16_t *samples, wakec
 void wakecert_mfcc_push(wakecert_mfcc *frontend, const int16_t *samples, size_t count, wakecert_mfcc_frame_fn on_frame,
                         void *ctx)
 {
-    const size_t span = (size_t)frontend->config.window_length + 1;
+    const size_t window = (size_t)frontend->config.window_length;
     const size_t hop = (size_t)frontend->config.hop_length;
+    const float preemphasis = frontend->config.preemphasis;
     while (count > 0) {
         if (frontend->history_fill == frontend->history_capacity) {
             size_t kept = frontend->history_fill - frontend->head;
@@ -132,11 +136,25 @@ void wakecert_mfcc_push(wakecert_mfcc *frontend, const int16_t *samples, size_t 
         size_t take = frontend->history_capacity - frontend->history_fill;
         if (take > count)
             take = count;
-        memcpy(frontend->history + frontend->history_fill, samples, take * sizeof *samples);
+        float *into = frontend->history + frontend->history_fill;
+        frontend->kernels->emphasis(samples, (int)take, frontend->last_sample, preemphasis, into);
+#ifdef WAKECERT_CHECK_SIMD
+        /* Tolerance: the SIMD kernels may fuse the multiply-add (one rounding instead of two), so the bound
+         * scales with the terms, not the result (x[n] ~ x[n-1] cancels). */
+        if (frontend->kernels->emphasis != wakecert_emphasis_c) {
+            wakecert_emphasis_c(samples, (int)take, frontend->last_sample, preemphasis, frontend->check);
+            for (size_t i = 0; i < take; i++) {
+                double before = i > 0 ? (double)samples[i - 1] : (double)frontend->last_sample;
+                double terms = fabs((double)samples[i]) + preemphasis * fabs(before);
+                check_agreement("emphasis", into + i, frontend->check + i, 1, 1e-6 * terms + 1e-30, 0.0);
+            }
+        }
+#endif
+        frontend->last_sample = samples[take - 1];
         frontend->history_fill += take;
         samples += take;
         count -= take;
-        while (frontend->history_fill - frontend->head >= span) {
+        while (frontend->history_fill - frontend->head >= window) {
             compute_frame(frontend, frontend->history + frontend->head, on_frame, ctx);
             frontend->head += hop;
         }
@@ -145,8 +163,8 @@ void wakecert_mfcc_push(wakecert_mfcc *frontend, const int16_t *samples, size_t 
 
 void wakecert_mfcc_reset(wakecert_mfcc *frontend)
 {
-    frontend->history[0] = 0; /* the sample before frame 0 */
-    frontend->history_fill = 1;
+    frontend->last_sample = 0; /* the sample before frame 0 */
+    frontend->history_fill = 0;
     frontend->head = 0;
     frontend->next_frame_index = 0;
 }
@@ -165,26 +183,30 @@ void wakecert_mfcc_destroy(wakecert_mfcc *frontend)
         fftwf_destroy_plan(frontend->plan);
         wakecert_fftw_unlock();
     }
-    fftwf_free(frontend->frame);
-    fftwf_free(frontend->spectrum);
-    fftwf_free(frontend->power);
-    fftwf_free(frontend->mel);
-    fftwf_free(frontend->log_mel);
-    fftwf_free(frontend->cepstra);
+    free(frontend->frame);
+    free(frontend->spectrum);
+    free(frontend->power);
+    free(frontend->mel);
+    free(frontend->log_mel);
+    free(frontend->cepstra);
 #ifdef WAKECERT_CHECK_SIMD
-    fftwf_free(frontend->check);
+    free(frontend->check);
 #endif
     free(frontend->history);
     wakecert_mfcc_tables_free(&frontend->tables);
     free(frontend);
 }
 
-/* fftwf_malloc'd zeroed floats; NULL when out of memory. */
+/* count zeroed floats on a 64-byte boundary (free with free()), so that every vector load or store of
+ * the kernels at a multiple of 16 floats is aligned (the blocked mel layouts rely on it to read the
+ * power spectrum in the same aligned vectors the power kernel wrote); NULL when out of memory. */
 static float *zeroed_floats(size_t count)
 {
-    float *buffer = fftwf_malloc(count * sizeof(float));
+    size_t bytes = (count > 0 ? count : 1) * sizeof(float);
+    bytes = (bytes + 63) / 64 * 64;
+    float *buffer = aligned_alloc(64, bytes);
     if (buffer)
-        memset(buffer, 0, count * sizeof(float));
+        memset(buffer, 0, bytes);
     return buffer;
 }
 
@@ -214,16 +236,17 @@ int wakecert_mfcc_create(const struct wakecert_mfcc_config *config, int level, w
     }
     const struct wakecert_mfcc_tables *tables = &frontend->tables;
     const size_t padded_filters = (size_t)tables->mel.filter_count + 16;
-    frontend->history_capacity = (size_t)config->window_length + 1 + HISTORY_SPARE_HOPS * (size_t)config->hop_length;
-    frontend->history = malloc(frontend->history_capacity * sizeof *frontend->history);
+    frontend->history_capacity = (size_t)config->window_length + HISTORY_SPARE_HOPS * (size_t)config->hop_length;
+    frontend->history = zeroed_floats(frontend->history_capacity);
     frontend->frame = zeroed_floats((size_t)config->fft_size);
-    frontend->spectrum = fftwf_malloc((size_t)tables->bin_count * sizeof(fftwf_complex));
+    frontend->spectrum = (fftwf_complex *)zeroed_floats(2 * (size_t)tables->bin_count);
     frontend->power = zeroed_floats((size_t)tables->mel.power_padded_count);
     frontend->mel = zeroed_floats(padded_filters);
     frontend->log_mel = zeroed_floats(padded_filters);
-    frontend->cepstra = zeroed_floats((size_t)tables->dct_stride);
+    frontend->cepstra = zeroed_floats((size_t)tables->dct.stride);
 #ifdef WAKECERT_CHECK_SIMD
-    frontend->check = zeroed_floats((size_t)config->fft_size + padded_filters + (size_t)tables->dct_stride);
+    frontend->check = zeroed_floats((size_t)config->fft_size + padded_filters + (size_t)tables->dct.stride +
+                                    frontend->history_capacity);
 #endif
     if (!frontend->history || !frontend->frame || !frontend->spectrum || !frontend->power || !frontend->mel ||
         !frontend->log_mel || !frontend->cepstra

@@ -1,38 +1,57 @@
 /*
- * The five per-frame kernels of the MFCC front end and their run-time dispatch tables.
+ * The kernels of the MFCC front end and their run-time dispatch tables.
  *
  * This header is internal to the front end, its tests and its benchmark; it is not part of any
  * vendor-facing interface. mfcc.c strings the kernels together around one FFTW call:
  *
- *   int16 samples -> window (pre-emphasis + Hamming, fused) -> FFTW r2c -> power -> mel -> log -> dct
+ *   per pushed chunk:  int16 samples -> emphasis (pre-emphasis + int16 -> float, once per sample)
+ *                      -> float history
+ *   per frame:         history -> window -> FFTW r2c -> power -> mel -> log -> dct
  *
  * Workload facts that shaped the kernels (defaults, 2-vCPU AMD EPYC Zen 5 VM, gcc 12): the FFTW 512-point
- * r2c (Debian's build: SSE2/AVX codelets, ~4,800 instructions) costs ~280-300 ns per frame on a quiet
+ * r2c (Debian's build: SSE2/AVX codelets, ~4,800 instructions) costs ~270-290 ns per frame on a quiet
  * machine and a plain scalar version of everything else ~1,000 ns; the target is that everything else
  * costs at most 0.3 x the FFT, so the SIMD versions have to make the other stages nearly free:
- *  - window: 400 int16 -> float, one multiply-add for pre-emphasis, one multiply by a table that
- *    already holds Hamming * (1/32768). The FFT buffer's zero tail (400..511) is written once at
- *    creation, never per frame.
- *  - power: 257 bins of FFTW's interleaved complex output, re*re + im*im.
+ *  - emphasis: e[n] = x[n] - 0.97 x[n-1] as float, computed once per sample as it is pushed (160 per
+ *    frame), not once per frame for all 400 samples of the window (each sample 2.5 times) as the first
+ *    version did; it also replaces the memcpy of the pushed int16 samples into the history. Each output
+ *    depends only on its two inputs and is computed by the same operations in a vector lane and in the
+ *    scalar or overlapping-last-vector remainder, so any chunking of the stream gives the same floats.
+ *  - window: 400 float multiplies by a table that holds Hamming * (1/32768), into the FFT buffer, whose
+ *    zero tail (400..511) is written once at creation, never per frame.
+ *  - power: 257 bins of FFTW's interleaved complex output, re*re + im*im (two vectors of bins per loop step).
  *  - mel: each FFT bin lies under at most two neighbouring triangles, so the 40 x 257 matrix has only
  *    ~2 x 257 non-zeros (filters 3 to 31 bins wide). Each filter is stored as (first bin, weights)
  *    with its weights padded with zeros to a multiple of 8 (the C and SSE2 kernels use that). Per-filter
  *    bookkeeping (loading a start and a count, a loop, a branch: ~14 instructions a filter), not
  *    arithmetic, turned out to dominate the AVX kernels, so for them the same weights are regrouped
- *    (struct wakecert_mel_blocks): 8 or 16 filters at a time, each group padded to its widest filter,
- *    so one group is a fixed number of steps of 8 or 16 independent multiply-adds with no branch per
- *    filter, then one shuffle-and-add tree reduces the group. The kernel is bound by loads (a weight
- *    vector and an unaligned power vector per multiply-add), so the groups are cut where they waste
- *    the fewest padded steps (3 groups, 64 16-wide multiply-adds for the defaults; 52 would be
- *    needed without padding).
+ *    (struct wakecert_mel_blocks): 8 filters at a time, each group padded to its widest filter, so one
+ *    group is a fixed number of steps of 8 independent multiply-adds with no branch per filter, then
+ *    one shuffle-and-add tree reduces the group. The first chunk of a group multiplies (no zeroing)
+ *    and the filters' first bins come as ready byte offsets. The groups are cut where they waste the
+ *    fewest padded steps (5 groups, 88 8-wide multiply-adds for the defaults; 79 per-filter chunks).
+ *    It is still the costliest stage (~40 ns). Much of that is its power loads, which start at
+ *    arbitrary bins and so often straddle two cache lines (in a micro-benchmark here 64 64-byte loads
+ *    with their fmas took ~26 ns when they straddled, ~10 ns aligned). Measured and rejected: a
+ *    16-lane layout for AVX-512 (64 16-wide multiply-adds, but 15 in 16 of its loads straddle, and
+ *    none can be forwarded from the power kernel's 64-byte stores: ~11 ns slower in the pipeline),
+ *    chunks aligned to the vector width (112 padded multiply-adds instead of 64 at 16 lanes, 120
+ *    instead of 88 at 8: slower), and walking a group filter by filter instead of chunk by chunk.
  *    The power buffer is zero-padded past the last bin so that the padded reads are harmless.
  *  - log: natural log of max(energy, floor). The C kernel calls logf; the SIMD kernels use the
- *    Cephes logf polynomial (about 1e-7 relative error on the mantissa part, tested to 2e-6 absolute).
- *  - dct: orthonormal DCT-II as a matrix-vector product; the matrix is stored input-major with the
- *    output dimension padded to a multiple of 16, so a SIMD kernel broadcasts one log-mel value and
- *    multiply-adds a whole column into several independent accumulators. The accumulators must be
- *    named variables, not an array indexed in a loop: at -O2 gcc 12 kept such an array on the stack,
- *    which made the 40-step chain wait on store-to-load forwarding (51 ns instead of ~10).
+ *    Cephes logf polynomial (about 1e-7 relative error on the mantissa part, tested to 2e-6 absolute),
+ *    evaluated by Estrin's scheme: the chain mel -> log -> dct is the latency tail of every frame
+ *    (feeding log and dct stale inputs saved ~20 ns a frame in the pipeline), and Estrin's longest
+ *    chain is 4 multiply-adds instead of Horner's 9.
+ *  - dct: orthonormal DCT-II. The C kernel multiplies by the plain matrix (struct wakecert_dct_table);
+ *    the AVX kernels use the cosine's symmetry: 20 folded pairs (x_n + x_39-n, x_n - x_39-n) instead of
+ *    40 inputs, each broadcast as one 64-bit pair against a 16-float row whose even lanes take the sum
+ *    and odd lanes the difference, so the cepstra come out in natural order with half the multiply-
+ *    adds. The accumulators must be named variables, not an array indexed in a loop: at -O2 gcc 12 kept
+ *    such an array on the stack, which made the chain wait on store-to-load forwarding.
+ * Store-to-load forwarding matters between stages too: a load is served from a store still in flight
+ * only if one unmasked store holds all of it, so the AVX-512 log stores full vectors unmasked and the
+ * DCT folds 8 values at a time (loads inside one log store) rather than 16 (5-9 ns a frame).
  *
  * Every table is built once by wakecert_mfcc_tables_build() and shared by all kernel levels; each
  * level's kernels are in their own file (x86/kernels_sse2.c, x86/kernels_avx2.c, x86/kernels_avx512.c)
@@ -52,11 +71,14 @@
 #define WAKECERT_MFCC_MEL_CHUNK 8
 #define WAKECERT_MFCC_DCT_STRIDE_MULTIPLE 16
 #define WAKECERT_MFCC_TABLE_ALIGNMENT 64
+/* The largest mel_filter_count a configuration may have (the SIMD DCT kernels keep their folded
+ * inputs in a stack array of this size). */
+#define WAKECERT_MFCC_MAX_FILTERS 1024
 
-/* The filterbank regrouped for one vector width L (8 for AVX2, 16 for AVX-512): consecutive filters in
- * groups of at most L, each filter's weights cut into chunks of L floats, and every group given as
- * many chunks as its widest filter (zeros beyond a filter's length; a group of fewer than L filters is
- * padded with empty ones). Group g holds filters [start[g], start[g + 1]); its weights start at
+/* The filterbank regrouped for a vector width L (8: the AVX2 kernel, which the AVX-512 level uses
+ * too): consecutive filters in groups of at most L, each filter's weights cut into chunks of L
+ * floats, and every group given as many chunks as its widest filter (zeros beyond a filter's length;
+ * a group of fewer than L filters is padded with empty ones). Group g holds filters [start[g], start[g + 1]); its weights start at
  * weights + offset[g] and are stored chunk-major: chunk c of the group's j-th filter (j < L) is
  * weights[offset[g] + (c * L + j) * L ...] and multiplies power[first_bin[g * L + j] + c * L ...].
  * So a kernel keeps L accumulators (lane = bin) in registers, walks the weights contiguously with no
@@ -70,6 +92,7 @@ struct wakecert_mel_blocks {
     int *chunks;       /* per group */
     int *offset;       /* per group, in floats; every group starts on a 64-byte boundary */
     int *first_bin;    /* group_count * L: the filters' first bins, 0 for padding filters */
+    ptrdiff_t *first_byte; /* the same as byte offsets (first_bin * sizeof(float)), ready to add to a pointer */
     float *weights;    /* 64-byte aligned */
 };
 
@@ -77,7 +100,7 @@ struct wakecert_mel_blocks {
  * weights weights[offset[f] ...]; chunk_count[f] = ceil(length[f] / 8) and the weights past
  * length[f] up to chunk_count[f] * 8 are zero. A filter may have length 0 (narrow low filters at
  * small FFT sizes); its energy is then 0 and the log floor applies. The same weights regrouped for
- * 8- and 16-wide vectors are in narrow and wide. */
+ * 8-wide vectors are in narrow. */
 struct wakecert_mel_bank {
     int filter_count;
     int *first_bin;
@@ -87,8 +110,25 @@ struct wakecert_mel_bank {
     float *weights;
     int weight_count;
     struct wakecert_mel_blocks narrow; /* L = 8 */
-    struct wakecert_mel_blocks wide;   /* L = 16 */
     int power_padded_count; /* the power buffer must hold this many floats, zero past the bins */
+};
+
+/* The orthonormal DCT-II, c_k = s_k sum_i x_i cos(pi k (2i + 1) / 2N) (s_0 = sqrt(1/N), s_k = sqrt(2/N)),
+ * in two layouts. matrix: N x stride, input-major, zero past out_count (what the C kernel uses).
+ * folded: the cosine is symmetric, cos(pi k (2(N-1-i) + 1) / 2N) = (-1)^k cos(pi k (2i + 1) / 2N), so
+ * c_k = sum_{n < ceil(N/2)} folded[n][k] * (k even ? x_n + x_{N-1-n} : x_n - x_{N-1-n}): half the
+ * multiply-adds. Row n of folded is row n of matrix, except the middle row of an odd N, which is halved
+ * (x_m + x_m = 2 x_m; halving is exact) with its odd lanes exactly 0 (cos(pi k / 2) = 0). A SIMD kernel
+ * stores the pairs interleaved (a_n, b_n) = (x_n + x_{N-1-n}, x_n - x_{N-1-n}) and broadcasts each pair
+ * as one 64-bit value: lane k then holds a_n for even k and b_n for odd k, exactly what folded[n][k]
+ * multiplies, so the outputs come out in natural order with no shuffle. */
+struct wakecert_dct_table {
+    int in_count;   /* N = mel filter count (at most 1024) */
+    int out_count;  /* cepstrum count */
+    int stride;     /* out_count rounded up to a multiple of 16 */
+    int pair_count; /* ceil(N / 2) */
+    float *matrix;  /* N x stride (64-byte aligned) */
+    float *folded;  /* pair_count x stride (64-byte aligned) */
 };
 
 /* Everything a frame needs besides the audio; built once per front end. */
@@ -101,14 +141,17 @@ struct wakecert_mfcc_tables {
     float *window;       /* window_length: Hamming(n) / 32768 (64-byte aligned) */
     struct wakecert_mel_bank mel;
     int cepstrum_count;
-    int dct_stride;      /* cepstrum_count rounded up to a multiple of 16 */
-    float *dct_matrix;   /* mel.filter_count x dct_stride, input-major, zero past cepstrum_count (64-byte aligned) */
+    struct wakecert_dct_table dct;
 };
 
-/** out[i] = (samples[i + 1] - preemphasis * samples[i]) * window[i] for i < count. samples holds
- *  count + 1 values: samples[0] is the sample before the frame (0 at stream start). Cannot fail. */
-typedef void (*wakecert_window_kernel)(const int16_t *samples, int count, float preemphasis, const float *window,
-                                       float *out);
+/** out[i] = x[i] - preemphasis * x[i - 1] as float, for i < count, where x = samples and x[-1] =
+ *  previous (the last sample of the previous push; 0 at stream start). Each output depends only on its
+ *  two inputs (never on i or count: vector lanes and the scalar remainder do the same operations), so
+ *  converting a stream in any chunking gives bit-identical floats. count may be 0. Cannot fail. */
+typedef void (*wakecert_emphasis_kernel)(const int16_t *samples, int count, int16_t previous, float preemphasis,
+                                         float *out);
+/** out[i] = emphasised[i] * window[i] for i < count (the window holds Hamming / 32768). Cannot fail. */
+typedef void (*wakecert_window_kernel)(const float *emphasised, int count, const float *window, float *out);
 /** power[k] = re[k]^2 + im[k]^2 for k < bin_count, spectrum interleaved (re, im); writes nothing past
  *  power[bin_count - 1]. Cannot fail. */
 typedef void (*wakecert_power_kernel)(const float *spectrum, int bin_count, float *power);
@@ -118,12 +161,15 @@ typedef void (*wakecert_mel_kernel)(const float *power, const struct wakecert_me
 /** out[i] = ln(max(in[i], floor)) for i < count; floor must be a positive normal float and in finite.
  *  Reads and writes nothing past index count - 1. Cannot fail. */
 typedef void (*wakecert_log_kernel)(const float *in, int count, float floor, float *out);
-/** out[c] = sum_i matrix[i * stride + c] * in[i] for c < stride (stride a multiple of 16); out has
- *  room for stride floats. Cannot fail. */
-typedef void (*wakecert_dct_kernel)(const float *in, int in_count, const float *matrix, int stride, float *out);
+/** out[c] = sum_i dct->matrix[i * dct->stride + c] * in[i] for c < dct->stride (the orthonormal
+ *  DCT-II; zero past out_count). in holds dct->in_count finite floats, out has room for dct->stride
+ *  floats. A kernel may compute it from dct->folded instead of dct->matrix (same sum, grouped by the
+ *  cosine's symmetry). Cannot fail. */
+typedef void (*wakecert_dct_kernel)(const float *in, const struct wakecert_dct_table *dct, float *out);
 
 struct wakecert_mfcc_kernels {
     const char *name; /* "c", "sse2", ... : the level whose code this table really holds */
+    wakecert_emphasis_kernel emphasis;
     wakecert_window_kernel window;
     wakecert_power_kernel power;
     wakecert_mel_kernel mel;
@@ -131,12 +177,18 @@ struct wakecert_mfcc_kernels {
     wakecert_dct_kernel dct;
 };
 
+#if defined(WAKECERT_HAVE_AVX2_KERNELS)
+/* The AVX2 mel kernel (x86/kernels_avx2.c), shared by the AVX-512 table (see x86/kernels_avx512.c). */
+void wakecert_mel_avx2(const float *power, const struct wakecert_mel_bank *bank, float *mel);
+#endif
+
 /* The plain C kernels (kernels_c.c), always built. */
-void wakecert_window_c(const int16_t *samples, int count, float preemphasis, const float *window, float *out);
+void wakecert_emphasis_c(const int16_t *samples, int count, int16_t previous, float preemphasis, float *out);
+void wakecert_window_c(const float *emphasised, int count, const float *window, float *out);
 void wakecert_power_c(const float *spectrum, int bin_count, float *power);
 void wakecert_mel_c(const float *power, const struct wakecert_mel_bank *bank, float *mel);
 void wakecert_log_c(const float *in, int count, float floor, float *out);
-void wakecert_dct_c(const float *in, int in_count, const float *matrix, int stride, float *out);
+void wakecert_dct_c(const float *in, const struct wakecert_dct_table *dct, float *out);
 
 /** The kernel table for a level (enum wakecert_cpu_level); levels the build lacks fall back to the
  *  next lower one, an out-of-range level to C. Never NULL. Does not check what the CPU supports:

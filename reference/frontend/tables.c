@@ -7,7 +7,9 @@
  * on the mel scale between low_frequency_hz and high_frequency_hz; FFT bin k (frequency
  * k * sample_rate / fft_size) gets weight (mel(k) - left) / (centre - left) on a rising edge and
  * (right - mel(k)) / (right - centre) on a falling edge, and only bins strictly inside (left, right)
- * are stored. Everything here runs once per front end, never per frame.
+ * are stored. The same weights are regrouped for the AVX kernels (struct wakecert_mel_blocks, with
+ * the first bins also as byte offsets), and the DCT matrix is also stored folded by the cosine's
+ * symmetry (struct wakecert_dct_table). Everything here runs once per front end, never per frame.
  */
 #include <math.h>
 #include <pthread.h>
@@ -34,7 +36,7 @@ extern const struct wakecert_mfcc_kernels wakecert_mfcc_kernels_avx512;
 #endif
 
 static const struct wakecert_mfcc_kernels kernels_c = {
-    "c", wakecert_window_c, wakecert_power_c, wakecert_mel_c, wakecert_log_c, wakecert_dct_c,
+    "c", wakecert_emphasis_c, wakecert_window_c, wakecert_power_c, wakecert_mel_c, wakecert_log_c, wakecert_dct_c,
 };
 
 /* Indexed by enum wakecert_cpu_level; a level the build lacks points at the next lower table. */
@@ -126,9 +128,9 @@ int wakecert_mfcc_config_check(const struct wakecert_mfcc_config *config, char *
     if (config->hop_length < 1 || config->hop_length > config->window_length)
         return wakecert_set_error(message, message_size, code, "MFCC hop_length %d is outside 1..window_length (%d)",
                                   config->hop_length, config->window_length);
-    if (config->mel_filter_count < 1 || config->mel_filter_count > 1024)
-        return wakecert_set_error(message, message_size, code, "MFCC mel_filter_count %d is outside 1..1024",
-                                  config->mel_filter_count);
+    if (config->mel_filter_count < 1 || config->mel_filter_count > WAKECERT_MFCC_MAX_FILTERS)
+        return wakecert_set_error(message, message_size, code, "MFCC mel_filter_count %d is outside 1..%d",
+                                  config->mel_filter_count, WAKECERT_MFCC_MAX_FILTERS);
     if (!(config->low_frequency_hz >= 0.0f && config->low_frequency_hz < config->high_frequency_hz &&
           config->high_frequency_hz <= config->sample_rate / 2.0f))
         return wakecert_set_error(message, message_size, code,
@@ -208,7 +210,8 @@ static int build_mel_blocks(struct wakecert_mel_bank *bank, int lanes, struct wa
     blocks->chunks = calloc((size_t)groups, sizeof(int));
     blocks->offset = calloc((size_t)groups, sizeof(int));
     blocks->first_bin = calloc((size_t)groups * (size_t)lanes, sizeof(int));
-    if (!blocks->start || !blocks->chunks || !blocks->offset || !blocks->first_bin) {
+    blocks->first_byte = calloc((size_t)groups * (size_t)lanes, sizeof(ptrdiff_t));
+    if (!blocks->start || !blocks->chunks || !blocks->offset || !blocks->first_bin || !blocks->first_byte) {
         free(cost);
         free(cut);
         return WAKECERT_ERROR_NO_MEMORY;
@@ -226,6 +229,7 @@ static int build_mel_blocks(struct wakecert_mel_bank *bank, int lanes, struct wa
         for (int f = blocks->start[g]; f < blocks->start[g + 1]; f++) {
             int need = filter_chunks(bank, f, lanes);
             blocks->first_bin[g * lanes + f - blocks->start[g]] = bank->first_bin[f];
+            blocks->first_byte[g * lanes + f - blocks->start[g]] = (ptrdiff_t)bank->first_bin[f] * (ptrdiff_t)sizeof(float);
             if (need > chunks)
                 chunks = need;
         }
@@ -258,6 +262,7 @@ static void mel_blocks_free(struct wakecert_mel_blocks *blocks)
     free(blocks->chunks);
     free(blocks->offset);
     free(blocks->first_bin);
+    free(blocks->first_byte);
     free(blocks->weights);
 }
 
@@ -323,7 +328,7 @@ static int build_mel_bank(const struct wakecert_mfcc_config *config, int bin_cou
     }
     free(edges);
     free(bin_mel);
-    if (build_mel_blocks(bank, 8, &bank->narrow) != 0 || build_mel_blocks(bank, 16, &bank->wide) != 0)
+    if (build_mel_blocks(bank, 8, &bank->narrow) != 0)
         return WAKECERT_ERROR_NO_MEMORY;
     return WAKECERT_OK;
 }
@@ -338,11 +343,17 @@ int wakecert_mfcc_tables_build(const struct wakecert_mfcc_config *config, struct
     tables->preemphasis = config->preemphasis;
     tables->log_floor = config->log_floor;
     tables->cepstrum_count = config->cepstrum_count;
-    tables->dct_stride = round_up(config->cepstrum_count, WAKECERT_MFCC_DCT_STRIDE_MULTIPLE);
+    const int m = config->mel_filter_count;
+    struct wakecert_dct_table *dct = &tables->dct;
+    dct->in_count = m;
+    dct->out_count = config->cepstrum_count;
+    dct->stride = round_up(config->cepstrum_count, WAKECERT_MFCC_DCT_STRIDE_MULTIPLE);
+    dct->pair_count = (m + 1) / 2;
 
     tables->window = aligned_floats((size_t)config->window_length);
-    tables->dct_matrix = aligned_floats((size_t)config->mel_filter_count * (size_t)tables->dct_stride);
-    if (!tables->window || !tables->dct_matrix || build_mel_bank(config, tables->bin_count, &tables->mel) != 0) {
+    dct->matrix = aligned_floats((size_t)m * (size_t)dct->stride);
+    dct->folded = aligned_floats((size_t)dct->pair_count * (size_t)dct->stride);
+    if (!tables->window || !dct->matrix || !dct->folded || build_mel_bank(config, tables->bin_count, &tables->mel) != 0) {
         wakecert_mfcc_tables_free(tables);
         return wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY,
                                   "out of memory building the MFCC tables");
@@ -351,12 +362,18 @@ int wakecert_mfcc_tables_build(const struct wakecert_mfcc_config *config, struct
     const int n = config->window_length;
     for (int i = 0; i < n; i++)
         tables->window[i] = (float)((0.54 - 0.46 * cos(2.0 * M_PI * i / (n - 1))) / 32768.0);
-    /* Orthonormal DCT-II: c_k = s_k sum_i x_i cos(pi k (2i + 1) / 2M), s_0 = sqrt(1/M), s_k = sqrt(2/M). */
-    const int m = config->mel_filter_count;
+    /* Orthonormal DCT-II: c_k = s_k sum_i x_i cos(pi k (2i + 1) / 2M), s_0 = sqrt(1/M), s_k = sqrt(2/M);
+     * the folded rows as struct wakecert_dct_table describes (the middle row of an odd M halved, its odd
+     * lanes exactly zero). */
     for (int i = 0; i < m; i++)
         for (int k = 0; k < config->cepstrum_count; k++) {
             double scale = k == 0 ? sqrt(1.0 / m) : sqrt(2.0 / m);
-            tables->dct_matrix[i * tables->dct_stride + k] = (float)(scale * cos(M_PI * k * (2 * i + 1) / (2.0 * m)));
+            double value = scale * cos(M_PI * k * (2 * i + 1) / (2.0 * m));
+            dct->matrix[i * dct->stride + k] = (float)value;
+            if (2 * i + 1 < m)
+                dct->folded[i * dct->stride + k] = (float)value;
+            else if (2 * i + 1 == m)
+                dct->folded[i * dct->stride + k] = k % 2 ? 0.0f : (float)value * 0.5f;
         }
     return WAKECERT_OK;
 }
@@ -364,12 +381,12 @@ int wakecert_mfcc_tables_build(const struct wakecert_mfcc_config *config, struct
 void wakecert_mfcc_tables_free(struct wakecert_mfcc_tables *tables)
 {
     free(tables->window);
-    free(tables->dct_matrix);
+    free(tables->dct.matrix);
+    free(tables->dct.folded);
     free(tables->mel.first_bin);
     free(tables->mel.length);
     free(tables->mel.chunk_count);
     mel_blocks_free(&tables->mel.narrow);
-    mel_blocks_free(&tables->mel.wide);
     free(tables->mel.offset);
     free(tables->mel.weights);
     memset(tables, 0, sizeof *tables);

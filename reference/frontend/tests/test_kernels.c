@@ -4,11 +4,15 @@
  * clip, at the default sizes and at odd sizes that exercise the SIMD remainders.
  *
  * Tolerances (stated per kernel, |got - want| <= bound):
- *  window  1e-6 * (|x[n]| + 0.97 |x[n-1]|) * w[n] / 32768   (two roundings of a float product)
+ *  emphasis 1e-6 * (|x[n]| + 0.97 |x[n-1]|)                 (one or two roundings), and bit-identical
+ *                                                           whatever the split into calls
+ *  emphasis then window
+ *          1e-6 * (|x[n]| + 0.97 |x[n-1]|) * w[n] / 32768   (two or three roundings of a float product)
  *  power   1e-6 * want                                      (sum of two positive squares)
  *  mel     1e-5 * want + 1e-35                              (up to ~40 positive terms, any order)
  *  log     2e-6 + 1e-6 * |want|                             (Cephes polynomial / logf, float result)
- *  dct     1e-6 * sum |in|                                  (40 terms of mixed sign)
+ *  dct     1e-6 * sum |in|                                  (40 terms of mixed sign; the SIMD kernels
+ *                                                           sum folded pairs, see struct wakecert_dct_table)
  * The regrouped mel banks of the AVX kernels are checked weight by weight against the per-filter bank.
  * The last test injects a fault into a kernel's output and checks the comparison catches it.
  */
@@ -67,21 +71,29 @@ static int top_level(void)
     return (int)wakecert_cpu_supported_level();
 }
 
+/* The emphasis kernel over samples[1 .. n] (samples[0] the sample before), then the window kernel,
+ * against the definition in double. */
 static void check_window(const struct wakecert_mfcc_tables *tables, const struct wakecert_mfcc_kernels *kernels,
                          const int16_t *samples, const char *what)
 {
     int n = tables->window_length;
+    float *emphasised = calloc((size_t)n, sizeof(float));
     float *out = calloc((size_t)n, sizeof(float));
-    kernels->window(samples, n, tables->preemphasis, tables->window, out);
-    struct excess excess = {0, -1};
+    kernels->emphasis(samples + 1, n, samples[0], tables->preemphasis, emphasised);
+    kernels->window(emphasised, n, tables->window, out);
+    struct excess excess = {0, -1}, emphasis_excess = {0, -1};
     for (int i = 0; i < n; i++) {
         double w = (0.54 - 0.46 * cos(2.0 * M_PI * i / (n - 1))) / 32768.0;
-        double want = ((double)samples[i + 1] - 0.97 * samples[i]) * w;
-        double bound = 1e-6 * (fabs((double)samples[i + 1]) + 0.97 * fabs((double)samples[i])) * w + 1e-30;
-        excess_update(&excess, i, out[i], want, bound);
+        double terms = fabs((double)samples[i + 1]) + 0.97 * fabs((double)samples[i]);
+        double want = (double)samples[i + 1] - 0.97 * samples[i];
+        excess_update(&emphasis_excess, i, emphasised[i], want, 1e-6 * terms + 1e-30);
+        excess_update(&excess, i, out[i], want * w, 1e-6 * terms * w + 1e-30);
     }
+    cr_expect_leq(emphasis_excess.worst, 1.0, "%s emphasis (%s, n=%d): element %d off by %.3g x tolerance",
+                  kernels->name, what, n, emphasis_excess.index, emphasis_excess.worst);
     cr_expect_leq(excess.worst, 1.0, "%s window (%s, n=%d): element %d off by %.3g x tolerance", kernels->name, what, n,
                   excess.index, excess.worst);
+    free(emphasised);
     free(out);
 }
 
@@ -116,6 +128,54 @@ Test(frontend_kernels, window_random_and_speech)
         wakecert_mfcc_tables_free(&tables);
     }
     free(speech);
+}
+
+/* The emphasis kernel converts a stream in whatever pieces it is pushed: every count from 0 to 70
+ * (the vector widths' remainders and the overlapping last vector), and random splits of a long
+ * stream, must give exactly the floats of one call over the whole stream, and match the definition. */
+Test(frontend_kernels, emphasis_is_bit_identical_whatever_the_split)
+{
+    struct test_random random = {31337};
+    enum { COUNT = 3000 };
+    static int16_t samples[COUNT];
+    static float whole[COUNT], split[COUNT];
+    for (int i = 0; i < COUNT; i++)
+        samples[i] = (int16_t)test_random_between(&random, -32768, 32767);
+    samples[10] = -32768;
+    samples[11] = 32767;
+    const float a = 0.97f;
+    for (int level = 0; level <= top_level(); level++) {
+        const struct wakecert_mfcc_kernels *kernels = wakecert_mfcc_kernels_for(level);
+        kernels->emphasis(samples, COUNT, 1234, a, whole);
+        struct excess excess = {0, -1};
+        for (int i = 0; i < COUNT; i++) {
+            double before = i > 0 ? samples[i - 1] : 1234.0;
+            double want = (double)samples[i] - 0.97 * before;
+            excess_update(&excess, i, whole[i], want, 1e-6 * (fabs((double)samples[i]) + 0.97 * fabs(before)) + 1e-30);
+        }
+        cr_expect_leq(excess.worst, 1.0, "%s emphasis: element %d off by %.3g x tolerance", kernels->name, excess.index,
+                      excess.worst);
+        for (int count = 0; count <= 70; count++) { /* one call of each small size, from an offset */
+            memset(split, 0, sizeof split);
+            kernels->emphasis(samples + 5, count, samples[4], a, split);
+            cr_expect(memcmp(split, whole + 5, (size_t)count * sizeof(float)) == 0, "%s emphasis of %d samples differs",
+                      kernels->name, count);
+            cr_expect(split[count] == 0.0f, "%s emphasis of %d samples wrote past the end", kernels->name, count);
+        }
+        for (int trial = 0; trial < 20; trial++) {
+            memset(split, 0, sizeof split);
+            int at = 0;
+            while (at < COUNT) {
+                int take = test_random_between(&random, 1, trial < 10 ? 40 : 400);
+                if (take > COUNT - at)
+                    take = COUNT - at;
+                kernels->emphasis(samples + at, take, at > 0 ? samples[at - 1] : 1234, a, split + at);
+                at += take;
+            }
+            cr_expect(memcmp(split, whole, sizeof whole) == 0, "%s emphasis: split trial %d not bit-identical",
+                      kernels->name, trial);
+        }
+    }
 }
 
 Test(frontend_kernels, power_random)
@@ -176,7 +236,8 @@ Test(frontend_kernels, mel_random_and_speech)
                     power[k] = (float)exp(test_random_uniform(&random) * 58.0 - 46.0);
             } else { /* a speech frame's power spectrum, by a plain DFT in double */
                 const int16_t *x = speech + 1600 * (trial - 3);
-                wakecert_window_c(x, config.window_length, config.preemphasis, tables.window, frame);
+                wakecert_emphasis_c(x + 1, config.window_length, x[0], config.preemphasis, frame);
+                wakecert_window_c(frame, config.window_length, tables.window, frame);
                 for (int k = 0; k < bins; k++) {
                     double re = 0, im = 0;
                     for (int n = 0; n < config.window_length; n++) {
@@ -229,11 +290,11 @@ Test(frontend_kernels, mel_blocks_match_the_per_filter_bank)
         struct wakecert_mfcc_tables tables;
         build(&config, &tables);
         const struct wakecert_mel_bank *bank = &tables.mel;
-        const struct wakecert_mel_blocks *layouts[2] = {&bank->narrow, &bank->wide};
-        for (int w = 0; w < 2; w++) {
+        const struct wakecert_mel_blocks *layouts[1] = {&bank->narrow};
+        for (int w = 0; w < 1; w++) {
             const struct wakecert_mel_blocks *blocks = layouts[w];
             const int lanes = blocks->lanes;
-            cr_assert_eq(lanes, w == 0 ? 8 : 16);
+            cr_assert_eq(lanes, 8);
             cr_assert_eq(blocks->start[0], 0);
             cr_assert_eq(blocks->start[blocks->group_count], bank->filter_count);
             int nonzero = 0;
@@ -245,6 +306,8 @@ Test(frontend_kernels, mel_blocks_match_the_per_filter_bank)
                 for (int j = 0; j < lanes; j++) {
                     const int f = blocks->start[g] + j;
                     const int first = blocks->first_bin[g * lanes + j];
+                    cr_expect_eq(blocks->first_byte[g * lanes + j], (ptrdiff_t)first * (ptrdiff_t)sizeof(float),
+                                 "L=%d group %d lane %d: byte offset disagrees with the first bin", lanes, g, j);
                     cr_expect_leq(first + blocks->chunks[g] * lanes, bank->power_padded_count,
                                   "L=%d group %d lane %d reads past the padded power buffer", lanes, g, j);
                     for (int i = 0; i < blocks->chunks[g] * lanes; i++) {
@@ -297,19 +360,33 @@ Test(frontend_kernels, log_across_range)
     }
 }
 
+/* At the defaults (40 -> 13), the odd sizes (23 -> 19: an odd count, whose folded middle row is
+ * halved, and two 16-wide output blocks), a small bank (7 -> 5: no full vector of pairs) and a large
+ * one (61 -> 23). */
 Test(frontend_kernels, dct_random)
 {
     struct test_random random = {5};
-    for (int c = 0; c < 2; c++) {
+    for (int c = 0; c < 4; c++) {
         struct wakecert_mfcc_config config;
-        if (c == 0)
-            wakecert_mfcc_config_default(&config);
-        else
+        if (c == 1) {
             odd_config(&config);
+        } else {
+            wakecert_mfcc_config_default(&config);
+            if (c == 2) {
+                config.mel_filter_count = 7;
+                config.cepstrum_count = 5;
+            } else if (c == 3) {
+                config.fft_size = 1024;
+                config.window_length = 700;
+                config.mel_filter_count = 61;
+                config.cepstrum_count = 23;
+            }
+        }
         struct wakecert_mfcc_tables tables;
         build(&config, &tables);
         const int m = config.mel_filter_count;
         float in[64], out[64];
+        cr_assert_eq(tables.dct.pair_count, (m + 1) / 2);
         for (int trial = 0; trial < 20; trial++) {
             double magnitude = 0;
             for (int i = 0; i < m; i++) {
@@ -318,7 +395,8 @@ Test(frontend_kernels, dct_random)
             }
             for (int level = 0; level <= top_level(); level++) {
                 const struct wakecert_mfcc_kernels *kernels = wakecert_mfcc_kernels_for(level);
-                kernels->dct(in, m, tables.dct_matrix, tables.dct_stride, out);
+                memset(out, 0x7f, sizeof out);
+                kernels->dct(in, &tables.dct, out);
                 struct excess excess = {0, -1};
                 for (int k = 0; k < config.cepstrum_count; k++) {
                     double want = 0;
@@ -327,6 +405,8 @@ Test(frontend_kernels, dct_random)
                     want *= k == 0 ? sqrt(1.0 / m) : sqrt(2.0 / m);
                     excess_update(&excess, k, out[k], want, 1e-6 * magnitude);
                 }
+                for (int k = config.cepstrum_count; k < tables.dct.stride; k++)
+                    cr_expect(out[k] == 0.0f, "%s dct: padding output %d is %g, not 0", kernels->name, k, (double)out[k]);
                 cr_expect_leq(excess.worst, 1.0, "%s dct (%d -> %d): coefficient %d off by %.3g x tolerance",
                               kernels->name, m, config.cepstrum_count, excess.index, excess.worst);
             }

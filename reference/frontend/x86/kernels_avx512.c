@@ -8,20 +8,25 @@
  * at AVX2 by itself and this code is never entered; the unit tests cover it natively.
  * Only AVX-512F instructions are used (no BW/DQ/VL): masks come from compares and from (1 << n) - 1.
  *
- * Shapes, for the default 400 / 257 / 40 / 13 sizes:
- *  - window: 16 samples per step (two unaligned 16 x int16 loads widened with vpmovsxwd, one fnmadd,
- *    one multiply); 25 steps, no remainder.
- *  - power: 16 bins (32 interleaved floats) per step: two two-source permutes separate the real and
- *    imaginary parts, then im * im + re * re in one fma; 16 steps plus bin 256.
- *  - mel: the bank regrouped for 16 lanes (struct wakecert_mel_blocks): per group of up to 16 filters,
- *    as many steps as its widest filter has 16-float chunks (1, 1, 2 for the defaults), each step 16
- *    independent fmas into 16 named accumulators, then a 46-instruction shuffle tree reduces the group
- *    and a masked store writes its filters. It is bound by loads (a weight vector and a power vector
- *    that usually straddles two cache lines per fma), not by arithmetic.
- *  - log: the Cephes logf polynomial of log_polynomial.h, 16 values per step and a masked last step
- *    (40 = 16 + 16 + 8), so no value goes through different code because of where it sits.
- *  - dct: the input-major matrix of 16-float columns is exactly one vector per log-mel value: 40
- *    broadcast-fma steps spread over four named accumulators (fma latency 4 cycles).
+ * Shapes, for the default 400 / 160 / 257 / 40 / 13 sizes:
+ *  - emphasis (per pushed chunk, 160 samples a frame): 16 samples per vector (two unaligned 16 x int16
+ *    loads widened with vpmovsxwd, one fnmadd); the first vector takes the previous chunk's last sample
+ *    by a lane rotation (valignd), the last one overlaps the one before instead of a scalar tail.
+ *  - window: 400 float multiplies, 16 per vector, two vectors a step, a masked last vector.
+ *  - power: 16 bins (32 interleaved floats) per vector, two vectors a step: two in-lane shuffles
+ *    separate the real and imaginary parts, im * im + re * re in one fma, one 64-bit permute.
+ *  - mel: the AVX2 kernel (wakecert_mel_avx2: 8 filters per group, 8-float chunks). A 16-lane version
+ *    (16 filters per group, 64-byte chunks, a 45-instruction reduction tree) was written and measured:
+ *    ~11 ns a frame slower in the pipeline, in 5 of 6 interleaved runs. Its power loads start at
+ *    arbitrary bins, so 15 in 16 of its 64-byte loads straddle two cache lines and none can be
+ *    forwarded from the power kernel's 64-byte stores, against about half of the 32-byte ones.
+ *  - log: the Cephes logf polynomial of log_polynomial.h (Estrin's scheme), 16 values per step and a
+ *    masked last step (40 = 16 + 16 + 8), so no value goes through different code because of where it
+ *    sits; full vectors are stored unmasked (and an 8-lane one as a 256-bit store) so the DCT's loads
+ *    can be forwarded from the stores in flight.
+ *  - dct: the folded table (struct wakecert_dct_table): 8 pairs per step (8-float loads, each inside
+ *    one of the log's stores), then per pair one 64-bit broadcast and one fma with a 16-float row, 20
+ *    steps spread over four named accumulators (fma latency 4 cycles).
  * Accumulators are always named variables or function arguments: an array of vectors indexed in a
  * loop is kept on the stack by gcc -O2, which turns an fma chain into a store-forwarding chain.
  */
@@ -45,97 +50,91 @@ static inline __mmask16 first_lanes(int n)
     return n >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << n) - 1u);
 }
 
-static void window_avx512(const int16_t *samples, int count, float preemphasis, const float *window, float *out)
+/* 16 pre-emphasised samples from the 16 int16 at current and the 16 at previous (= current - 1). */
+static inline __m512 emphasise16(const int16_t *previous, const int16_t *current, __m512 factor)
 {
-    const __m512 factor = _mm512_set1_ps(preemphasis);
-    int i = 0;
-    for (; i + 16 <= count; i += 16) {
-        __m256i previous16 = _mm256_loadu_si256((const __m256i *)(samples + i));
-        __m256i current16 = _mm256_loadu_si256((const __m256i *)(samples + i + 1));
-        __m512 previous = _mm512_cvtepi32_ps(_mm512_cvtepi16_epi32(previous16));
-        __m512 current = _mm512_cvtepi32_ps(_mm512_cvtepi16_epi32(current16));
-        __m512 emphasised = _mm512_fnmadd_ps(factor, previous, current);
-        _mm512_storeu_ps(out + i, _mm512_mul_ps(emphasised, _mm512_loadu_ps(window + i)));
+    __m512 before = _mm512_cvtepi32_ps(_mm512_cvtepi16_epi32(_mm256_loadu_si256((const __m256i *)previous)));
+    __m512 now = _mm512_cvtepi32_ps(_mm512_cvtepi16_epi32(_mm256_loadu_si256((const __m256i *)current)));
+    return _mm512_fnmadd_ps(factor, before, now);
+}
+
+static void emphasis_avx512(const int16_t *samples, int count, int16_t previous, float preemphasis, float *out)
+{
+    if (count < 16) { /* the same fused operation as a vector lane */
+        float before = (float)previous;
+        for (int i = 0; i < count; i++) {
+            float current = (float)samples[i];
+            out[i] = fmaf(-preemphasis, before, current);
+            before = current;
+        }
+        return;
     }
-    /* samples holds only count + 1 values, and a masked 16-bit load needs AVX512BW: scalar tail,
-     * the same operations as a lane */
-    for (; i < count; i++)
-        out[i] = fmaf(-preemphasis, (float)samples[i], (float)samples[i + 1]) * window[i];
+    const __m512 factor = _mm512_set1_ps(preemphasis);
+    /* the first 16: the samples before them are `previous` then samples[0..14], one lane rotation of the
+     * converted samples */
+    __m512 now = _mm512_cvtepi32_ps(_mm512_cvtepi16_epi32(_mm256_loadu_si256((const __m256i *)samples)));
+    __m512 before = _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(now),
+                                                            _mm512_castps_si512(_mm512_set1_ps((float)previous)), 15));
+    _mm512_storeu_ps(out, _mm512_fnmadd_ps(factor, before, now));
+    int i = 16;
+    for (; i + 32 <= count; i += 32) {
+        _mm512_storeu_ps(out + i, emphasise16(samples + i - 1, samples + i, factor));
+        _mm512_storeu_ps(out + i + 16, emphasise16(samples + i + 15, samples + i + 16, factor));
+    }
+    if (i + 16 <= count) {
+        _mm512_storeu_ps(out + i, emphasise16(samples + i - 1, samples + i, factor));
+        i += 16;
+    }
+    if (i < count) /* the last 16 again, overlapping: every output is a function of its inputs only */
+        _mm512_storeu_ps(out + count - 16, emphasise16(samples + count - 17, samples + count - 16, factor));
+}
+
+static void window_avx512(const float *emphasised, int count, const float *window, float *out)
+{
+    int i = 0;
+    for (; i + 32 <= count; i += 32) {
+        _mm512_storeu_ps(out + i, _mm512_mul_ps(_mm512_loadu_ps(emphasised + i), _mm512_loadu_ps(window + i)));
+        _mm512_storeu_ps(out + i + 16, _mm512_mul_ps(_mm512_loadu_ps(emphasised + i + 16), _mm512_loadu_ps(window + i + 16)));
+    }
+    for (; i + 16 <= count; i += 16)
+        _mm512_storeu_ps(out + i, _mm512_mul_ps(_mm512_loadu_ps(emphasised + i), _mm512_loadu_ps(window + i)));
+    if (i < count) {
+        const __mmask16 lanes = first_lanes(count - i);
+        _mm512_mask_storeu_ps(out + i, lanes,
+                              _mm512_mul_ps(_mm512_maskz_loadu_ps(lanes, emphasised + i), _mm512_maskz_loadu_ps(lanes, window + i)));
+    }
+}
+
+/* Bins k .. k+15 of the interleaved spectrum: in-lane shuffles gather the real and imaginary parts
+ * (each 128-bit quarter q of `real` holds r(2q) r(2q+1) r(2q+8) r(2q+9)), im * im + re * re in one fma,
+ * then one permute of 64-bit pairs restores bin order. The first version separated the parts with two
+ * two-source permutes (cross-lane, 3+ cycles each) instead of two in-lane shuffles and one permute. */
+static inline __m512 power16(const float *spectrum, int k, __m512i order)
+{
+    __m512 low = _mm512_loadu_ps(spectrum + 2 * k);       /* r0 i0 ... r7 i7 */
+    __m512 high = _mm512_loadu_ps(spectrum + 2 * k + 16); /* r8 i8 ... r15 i15 */
+    __m512 real = _mm512_shuffle_ps(low, high, _MM_SHUFFLE(2, 0, 2, 0));
+    __m512 imaginary = _mm512_shuffle_ps(low, high, _MM_SHUFFLE(3, 1, 3, 1));
+    __m512 power = _mm512_fmadd_ps(imaginary, imaginary, _mm512_mul_ps(real, real)); /* p0 p1 p8 p9 | p2 p3 p10 p11 | ... */
+    return _mm512_castpd_ps(_mm512_permutexvar_pd(order, _mm512_castps_pd(power)));
 }
 
 static void power_avx512(const float *spectrum, int bin_count, float *power)
 {
-    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-    const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+    /* the shuffled result's 64-bit pairs hold bins (0 1) (8 9) (2 3) (10 11) (4 5) (12 13) (6 7) (14 15) */
+    const __m512i order = _mm512_setr_epi64(0, 2, 4, 6, 1, 3, 5, 7);
     int k = 0;
-    for (; k + 16 <= bin_count; k += 16) {
-        __m512 low = _mm512_loadu_ps(spectrum + 2 * k);       /* r0 i0 ... r7 i7 */
-        __m512 high = _mm512_loadu_ps(spectrum + 2 * k + 16); /* r8 i8 ... r15 i15 */
-        __m512 real = _mm512_permutex2var_ps(low, even, high);
-        __m512 imaginary = _mm512_permutex2var_ps(low, odd, high);
-        _mm512_storeu_ps(power + k, _mm512_fmadd_ps(imaginary, imaginary, _mm512_mul_ps(real, real)));
+    for (; k + 32 <= bin_count; k += 32) { /* two per step: half the loop overhead */
+        _mm512_storeu_ps(power + k, power16(spectrum, k, order));
+        _mm512_storeu_ps(power + k + 16, power16(spectrum, k + 16, order));
+    }
+    if (k + 16 <= bin_count) {
+        _mm512_storeu_ps(power + k, power16(spectrum, k, order));
+        k += 16;
     }
     for (; k < bin_count; k++) {
         float real = spectrum[2 * k], imaginary = spectrum[2 * k + 1];
         power[k] = fmaf(imaginary, imaginary, real * real);
-    }
-}
-
-/* a's four 128-bit quarters (q0 q1 q2 q3) and b's: returns (a.q0 + a.q2, a.q1 + a.q3, b.q0 + b.q2,
- * b.q1 + b.q3), whose lanes still sum to sum(a) (first half) and sum(b) (second half). */
-static inline __m512 fold_halves(__m512 a, __m512 b)
-{
-    return _mm512_add_ps(_mm512_shuffle_f32x4(a, b, _MM_SHUFFLE(1, 0, 1, 0)),
-                         _mm512_shuffle_f32x4(a, b, _MM_SHUFFLE(3, 2, 3, 2)));
-}
-
-/* x = (A0 A1 B0 B1), y = (C0 C1 D0 D1) in quarters: returns (A0 + A1, B0 + B1, C0 + C1, D0 + D1). */
-static inline __m512 fold_quarters(__m512 x, __m512 y)
-{
-    return _mm512_add_ps(_mm512_shuffle_f32x4(x, y, _MM_SHUFFLE(2, 0, 2, 0)),
-                         _mm512_shuffle_f32x4(x, y, _MM_SHUFFLE(3, 1, 3, 1)));
-}
-
-/* Within every 128-bit quarter: (x0 + x1, x2 + x3, y0 + y1, y2 + y3). */
-static inline __m512 fold_pairs(__m512 x, __m512 y)
-{
-    return _mm512_add_ps(_mm512_shuffle_ps(x, y, _MM_SHUFFLE(2, 0, 2, 0)), _mm512_shuffle_ps(x, y, _MM_SHUFFLE(3, 1, 3, 1)));
-}
-
-/* Element j of the result is the sum of the 16 lanes of vj. After the three folds, position 4q + r
- * holds the sum of v(4r + q), so one permute restores the order. */
-static inline __m512 reduce16(__m512 v0, __m512 v1, __m512 v2, __m512 v3, __m512 v4, __m512 v5, __m512 v6, __m512 v7,
-                              __m512 v8, __m512 v9, __m512 v10, __m512 v11, __m512 v12, __m512 v13, __m512 v14,
-                              __m512 v15)
-{
-    __m512 q0 = fold_quarters(fold_halves(v0, v1), fold_halves(v2, v3));     /* v0..v3, 4 lanes each */
-    __m512 q1 = fold_quarters(fold_halves(v4, v5), fold_halves(v6, v7));     /* v4..v7 */
-    __m512 q2 = fold_quarters(fold_halves(v8, v9), fold_halves(v10, v11));   /* v8..v11 */
-    __m512 q3 = fold_quarters(fold_halves(v12, v13), fold_halves(v14, v15)); /* v12..v15 */
-    __m512 sums = fold_pairs(fold_pairs(q0, q1), fold_pairs(q2, q3));
-    const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
-    return _mm512_permutexvar_ps(order, sums);
-}
-
-static void mel_avx512(const float *power, const struct wakecert_mel_bank *bank, float *mel)
-{
-    const struct wakecert_mel_blocks *blocks = &bank->wide;
-    const float *weights = blocks->weights;
-    for (int g = 0; g < blocks->group_count; g++) {
-        const int *first = blocks->first_bin + 16 * g;
-        __m512 s0 = _mm512_setzero_ps(), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0, s8 = s0, s9 = s0,
-               s10 = s0, s11 = s0, s12 = s0, s13 = s0, s14 = s0, s15 = s0;
-        const float *w = weights + blocks->offset[g];
-        for (int c = 0; c < blocks->chunks[g]; c++, w += 16 * 16) {
-            const float *bins = power + 16 * c;
-#define STEP(j) s##j = _mm512_fmadd_ps(_mm512_load_ps(w + 16 * (j)), _mm512_loadu_ps(bins + first[j]), s##j)
-            STEP(0); STEP(1); STEP(2); STEP(3); STEP(4); STEP(5); STEP(6); STEP(7);
-            STEP(8); STEP(9); STEP(10); STEP(11); STEP(12); STEP(13); STEP(14); STEP(15);
-#undef STEP
-        }
-        __m512 sums = reduce16(s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14, s15);
-        const int start = blocks->start[g];
-        _mm512_mask_storeu_ps(mel + start, first_lanes(blocks->start[g + 1] - start), sums);
     }
 }
 
@@ -150,7 +149,16 @@ static void log_avx512(const float *in, int count, float floor, float *out)
     const __m512i bias = _mm512_set1_epi32(126);
     for (int i = 0; i < count; i += 16) {
         const __mmask16 lanes = first_lanes(count - i);
-        __m512 x = _mm512_max_ps(_mm512_maskz_loadu_ps(lanes, in + i), floor_vector);
+        /* a full vector as two 8-float halves: the mel kernel stores 8 energies at a time, and a load is
+         * forwarded from a store still in flight only if it lies inside that one store */
+        __m512 loaded;
+        if (lanes == 0xffff) {
+            __m512d low = _mm512_castps_pd(_mm512_castps256_ps512(_mm256_loadu_ps(in + i)));
+            loaded = _mm512_castpd_ps(_mm512_insertf64x4(low, _mm256_castps_pd(_mm256_loadu_ps(in + i + 8)), 1));
+        } else {
+            loaded = _mm512_maskz_loadu_ps(lanes, in + i);
+        }
+        __m512 x = _mm512_max_ps(loaded, floor_vector);
         __m512i bits = _mm512_castps_si512(x);
         /* x = m * 2^e with m in [0.5, 1) */
         __m512 exponent = _mm512_cvtepi32_ps(_mm512_sub_epi32(_mm512_srli_epi32(bits, 23), bias));
@@ -160,43 +168,84 @@ static void log_avx512(const float *in, int count, float floor, float *out)
         exponent = _mm512_mask_sub_ps(exponent, small, exponent, one);
         m = _mm512_sub_ps(_mm512_mask_add_ps(m, small, m, m), one);
         __m512 z = _mm512_mul_ps(m, m);
-        __m512 y = _mm512_set1_ps(WAKECERT_LOG_P0);
-        y = _mm512_fmadd_ps(y, m, _mm512_set1_ps(WAKECERT_LOG_P1));
-        y = _mm512_fmadd_ps(y, m, _mm512_set1_ps(WAKECERT_LOG_P2));
-        y = _mm512_fmadd_ps(y, m, _mm512_set1_ps(WAKECERT_LOG_P3));
-        y = _mm512_fmadd_ps(y, m, _mm512_set1_ps(WAKECERT_LOG_P4));
-        y = _mm512_fmadd_ps(y, m, _mm512_set1_ps(WAKECERT_LOG_P5));
-        y = _mm512_fmadd_ps(y, m, _mm512_set1_ps(WAKECERT_LOG_P6));
-        y = _mm512_fmadd_ps(y, m, _mm512_set1_ps(WAKECERT_LOG_P7));
-        y = _mm512_fmadd_ps(y, m, _mm512_set1_ps(WAKECERT_LOG_P8));
+        /* Estrin's scheme, the same sequence as wakecert_log_polynomial */
+        __m512 z2 = _mm512_mul_ps(z, z);
+        __m512 z4 = _mm512_mul_ps(z2, z2);
+        __m512 p78 = _mm512_fmadd_ps(_mm512_set1_ps(WAKECERT_LOG_P7), m, _mm512_set1_ps(WAKECERT_LOG_P8));
+        __m512 p56 = _mm512_fmadd_ps(_mm512_set1_ps(WAKECERT_LOG_P5), m, _mm512_set1_ps(WAKECERT_LOG_P6));
+        __m512 p34 = _mm512_fmadd_ps(_mm512_set1_ps(WAKECERT_LOG_P3), m, _mm512_set1_ps(WAKECERT_LOG_P4));
+        __m512 p12 = _mm512_fmadd_ps(_mm512_set1_ps(WAKECERT_LOG_P1), m, _mm512_set1_ps(WAKECERT_LOG_P2));
+        __m512 p5678 = _mm512_fmadd_ps(p56, z, p78);
+        __m512 p1234 = _mm512_fmadd_ps(p12, z, p34);
+        __m512 y = _mm512_fmadd_ps(_mm512_set1_ps(WAKECERT_LOG_P0), z4, _mm512_fmadd_ps(p1234, z2, p5678));
         y = _mm512_mul_ps(_mm512_mul_ps(y, m), z);
         y = _mm512_fmadd_ps(exponent, _mm512_set1_ps(WAKECERT_LOG_Q1), y);
         y = _mm512_fnmadd_ps(half, z, y);
         __m512 result = _mm512_add_ps(m, y);
         result = _mm512_fmadd_ps(exponent, _mm512_set1_ps(WAKECERT_LOG_Q2), result);
-        _mm512_mask_storeu_ps(out + i, lanes, result);
+        /* plain stores where possible: the DCT reads these values right away, and a load is forwarded from
+         * a store still in flight only if the store is not masked (and holds the whole load) */
+        if (lanes == 0xffff)
+            _mm512_storeu_ps(out + i, result);
+        else if (lanes == 0xff)
+            _mm256_storeu_ps(out + i, _mm512_castps512_ps256(result));
+        else
+            _mm512_mask_storeu_ps(out + i, lanes, result);
     }
 }
 
-static void dct_avx512(const float *in, int in_count, const float *matrix, int stride, float *out)
+/* pairs[2n] = in[n] + in[N-1-n], pairs[2n+1] = in[n] - in[N-1-n] for n < ceil(N/2) (see struct
+ * wakecert_dct_table); may write up to 14 floats more (pairs past the middle, never read). 8 pairs per
+ * step, not 16: the log kernel has just stored `in` 16 (or 8) values at a time, and 8-float loads at
+ * multiples of 8 each lie inside one of those stores, so they are forwarded from the stores in flight;
+ * the 16-float loads of the first version straddled two stores and waited for them to reach the cache
+ * (5-9 ns a frame in the pipeline). */
+static void fold_pairs_avx512(const float *in, int in_count, int pair_count, float *pairs)
 {
-    for (int c = 0; c < stride; c += 16) {
+    const __m256i reverse = _mm256_setr_epi32(7, 6, 5, 4, 3, 2, 1, 0);
+    int n = 0;
+    for (; n < pair_count && n + 8 <= in_count; n += 8) {
+        __m256 low = _mm256_loadu_ps(in + n);                                                   /* x[n .. n+7] */
+        __m256 high = _mm256_permutevar8x32_ps(_mm256_loadu_ps(in + in_count - 8 - n), reverse); /* x[N-1-n ..] */
+        __m256 sum = _mm256_add_ps(low, high), difference = _mm256_sub_ps(low, high);
+        __m256 first = _mm256_unpacklo_ps(sum, difference), second = _mm256_unpackhi_ps(sum, difference);
+        _mm256_storeu_ps(pairs + 2 * n, _mm256_permute2f128_ps(first, second, 0x20));
+        _mm256_storeu_ps(pairs + 2 * n + 8, _mm256_permute2f128_ps(first, second, 0x31));
+    }
+    for (; n < pair_count; n++) {
+        pairs[2 * n] = in[n] + in[in_count - 1 - n];
+        pairs[2 * n + 1] = in[n] - in[in_count - 1 - n];
+    }
+}
+
+/* The pair (a_n, b_n) at pairs + 2n in every 64-bit lane. */
+static inline __m512 broadcast_pair(const float *pair)
+{
+    return _mm512_castsi512_ps(_mm512_broadcastq_epi64(_mm_loadl_epi64((const __m128i *)pair)));
+}
+
+static void dct_avx512(const float *in, const struct wakecert_dct_table *dct, float *out)
+{
+    float pairs[WAKECERT_MFCC_MAX_FILTERS + 32];
+    fold_pairs_avx512(in, dct->in_count, dct->pair_count, pairs);
+    const size_t step = (size_t)dct->stride;
+    for (int c = 0; c < dct->stride; c += 16) {
         __m512 sum0 = _mm512_setzero_ps(), sum1 = _mm512_setzero_ps(), sum2 = _mm512_setzero_ps(),
                sum3 = _mm512_setzero_ps();
-        const float *column = matrix + c;
-        int i = 0;
-        for (; i + 4 <= in_count; i += 4, column += 4 * (size_t)stride) {
-            sum0 = _mm512_fmadd_ps(_mm512_set1_ps(in[i + 0]), _mm512_loadu_ps(column), sum0);
-            sum1 = _mm512_fmadd_ps(_mm512_set1_ps(in[i + 1]), _mm512_loadu_ps(column + stride), sum1);
-            sum2 = _mm512_fmadd_ps(_mm512_set1_ps(in[i + 2]), _mm512_loadu_ps(column + 2 * (size_t)stride), sum2);
-            sum3 = _mm512_fmadd_ps(_mm512_set1_ps(in[i + 3]), _mm512_loadu_ps(column + 3 * (size_t)stride), sum3);
+        const float *row = dct->folded + c;
+        int n = 0;
+        for (; n + 4 <= dct->pair_count; n += 4, row += 4 * step) {
+            sum0 = _mm512_fmadd_ps(broadcast_pair(pairs + 2 * n), _mm512_load_ps(row), sum0);
+            sum1 = _mm512_fmadd_ps(broadcast_pair(pairs + 2 * n + 2), _mm512_load_ps(row + step), sum1);
+            sum2 = _mm512_fmadd_ps(broadcast_pair(pairs + 2 * n + 4), _mm512_load_ps(row + 2 * step), sum2);
+            sum3 = _mm512_fmadd_ps(broadcast_pair(pairs + 2 * n + 6), _mm512_load_ps(row + 3 * step), sum3);
         }
-        for (; i < in_count; i++, column += stride)
-            sum0 = _mm512_fmadd_ps(_mm512_set1_ps(in[i]), _mm512_loadu_ps(column), sum0);
+        for (; n < dct->pair_count; n++, row += step)
+            sum0 = _mm512_fmadd_ps(broadcast_pair(pairs + 2 * n), _mm512_load_ps(row), sum0);
         _mm512_storeu_ps(out + c, _mm512_add_ps(_mm512_add_ps(sum0, sum1), _mm512_add_ps(sum2, sum3)));
     }
 }
 
 const struct wakecert_mfcc_kernels wakecert_mfcc_kernels_avx512 = {
-    "avx512", window_avx512, power_avx512, mel_avx512, log_avx512, dct_avx512,
+    "avx512", emphasis_avx512, window_avx512, power_avx512, wakecert_mel_avx2, log_avx512, dct_avx512,
 };

@@ -6,8 +6,9 @@
  * int16 -> int32 widening (SSE4.1), so: int16 samples are widened by unpacking against themselves
  * and shifting arithmetically; power spectra separate real and imaginary squares with shuffles; the
  * mel reduction transposes 4 accumulators and adds them. Shapes otherwise follow kernels_avx2.c with
- * 4-wide vectors: window 100 steps, power 64, mel ~168 multiply-adds, log 10 vectors, DCT 4 columns
- * of 4 with two accumulator sets.
+ * 4-wide vectors: emphasis 20 steps of 8 samples per hop, window 50 steps of 8, power 64, mel ~168
+ * multiply-adds, log 10 vectors, DCT 4 columns of 4 with two accumulator sets over the plain matrix
+ * (not the folded one: this level is a fallback, kept simple).
  */
 #ifndef __SSE2__
 #error "kernels_sse2.c must be compiled with -msse2"
@@ -30,20 +31,47 @@ static inline __m128 widen_high(__m128i packed)
     return _mm_cvtepi32_ps(_mm_srai_epi32(_mm_unpackhi_epi16(packed, packed), 16));
 }
 
-static void window_sse2(const int16_t *samples, int count, float preemphasis, const float *window, float *out)
+static void emphasis_sse2(const int16_t *samples, int count, int16_t previous, float preemphasis, float *out)
 {
+    if (count < 8) { /* the same two roundings (multiply, subtract) as a vector lane */
+        float before = (float)previous;
+        for (int i = 0; i < count; i++) {
+            float current = (float)samples[i];
+            out[i] = current - preemphasis * before;
+            before = current;
+        }
+        return;
+    }
     const __m128 factor = _mm_set1_ps(preemphasis);
+    /* the first 8: the samples before them are `previous` then samples[0..6] */
+    __m128i current = _mm_loadu_si128((const __m128i *)samples);
+    __m128i before = _mm_insert_epi16(_mm_slli_si128(current, 2), previous, 0);
+    _mm_storeu_ps(out, _mm_sub_ps(widen_low(current), _mm_mul_ps(factor, widen_low(before))));
+    _mm_storeu_ps(out + 4, _mm_sub_ps(widen_high(current), _mm_mul_ps(factor, widen_high(before))));
+    for (int i = 8;; i += 8) {
+        if (i + 8 > count) {
+            if (i == count)
+                break;
+            i = count - 8; /* the last 8 again, overlapping: every output is a function of its inputs only */
+        }
+        before = _mm_loadu_si128((const __m128i *)(samples + i - 1));
+        current = _mm_loadu_si128((const __m128i *)(samples + i));
+        _mm_storeu_ps(out + i, _mm_sub_ps(widen_low(current), _mm_mul_ps(factor, widen_low(before))));
+        _mm_storeu_ps(out + i + 4, _mm_sub_ps(widen_high(current), _mm_mul_ps(factor, widen_high(before))));
+        if (i + 8 == count)
+            break;
+    }
+}
+
+static void window_sse2(const float *emphasised, int count, const float *window, float *out)
+{
     int i = 0;
     for (; i + 8 <= count; i += 8) {
-        __m128i previous = _mm_loadu_si128((const __m128i *)(samples + i));
-        __m128i current = _mm_loadu_si128((const __m128i *)(samples + i + 1));
-        __m128 low = _mm_sub_ps(widen_low(current), _mm_mul_ps(factor, widen_low(previous)));
-        __m128 high = _mm_sub_ps(widen_high(current), _mm_mul_ps(factor, widen_high(previous)));
-        _mm_storeu_ps(out + i, _mm_mul_ps(low, _mm_loadu_ps(window + i)));
-        _mm_storeu_ps(out + i + 4, _mm_mul_ps(high, _mm_loadu_ps(window + i + 4)));
+        _mm_storeu_ps(out + i, _mm_mul_ps(_mm_loadu_ps(emphasised + i), _mm_loadu_ps(window + i)));
+        _mm_storeu_ps(out + i + 4, _mm_mul_ps(_mm_loadu_ps(emphasised + i + 4), _mm_loadu_ps(window + i + 4)));
     }
     for (; i < count; i++)
-        out[i] = ((float)samples[i + 1] - preemphasis * (float)samples[i]) * window[i];
+        out[i] = emphasised[i] * window[i];
 }
 
 static void power_sse2(const float *spectrum, int bin_count, float *power)
@@ -118,15 +146,16 @@ static void log_sse2(const float *in, int count, float floor, float *out)
         exponent = _mm_sub_ps(exponent, _mm_and_ps(small, one));
         m = _mm_sub_ps(_mm_add_ps(m, _mm_and_ps(small, m)), one);
         __m128 z = _mm_mul_ps(m, m);
-        __m128 y = _mm_set1_ps(WAKECERT_LOG_P0);
-        y = multiply_add(y, m, _mm_set1_ps(WAKECERT_LOG_P1));
-        y = multiply_add(y, m, _mm_set1_ps(WAKECERT_LOG_P2));
-        y = multiply_add(y, m, _mm_set1_ps(WAKECERT_LOG_P3));
-        y = multiply_add(y, m, _mm_set1_ps(WAKECERT_LOG_P4));
-        y = multiply_add(y, m, _mm_set1_ps(WAKECERT_LOG_P5));
-        y = multiply_add(y, m, _mm_set1_ps(WAKECERT_LOG_P6));
-        y = multiply_add(y, m, _mm_set1_ps(WAKECERT_LOG_P7));
-        y = multiply_add(y, m, _mm_set1_ps(WAKECERT_LOG_P8));
+        /* Estrin's scheme, the same sequence as wakecert_log_polynomial */
+        __m128 z2 = _mm_mul_ps(z, z);
+        __m128 z4 = _mm_mul_ps(z2, z2);
+        __m128 p78 = multiply_add(_mm_set1_ps(WAKECERT_LOG_P7), m, _mm_set1_ps(WAKECERT_LOG_P8));
+        __m128 p56 = multiply_add(_mm_set1_ps(WAKECERT_LOG_P5), m, _mm_set1_ps(WAKECERT_LOG_P6));
+        __m128 p34 = multiply_add(_mm_set1_ps(WAKECERT_LOG_P3), m, _mm_set1_ps(WAKECERT_LOG_P4));
+        __m128 p12 = multiply_add(_mm_set1_ps(WAKECERT_LOG_P1), m, _mm_set1_ps(WAKECERT_LOG_P2));
+        __m128 p5678 = multiply_add(p56, z, p78);
+        __m128 p1234 = multiply_add(p12, z, p34);
+        __m128 y = multiply_add(_mm_set1_ps(WAKECERT_LOG_P0), z4, multiply_add(p1234, z2, p5678));
         y = _mm_mul_ps(_mm_mul_ps(y, m), z);
         y = multiply_add(exponent, _mm_set1_ps(WAKECERT_LOG_Q1), y);
         y = multiply_add(minus_half, z, y);
@@ -138,8 +167,10 @@ static void log_sse2(const float *in, int count, float floor, float *out)
         out[i] = wakecert_log_polynomial(in[i] > floor ? in[i] : floor);
 }
 
-static void dct_sse2(const float *in, int in_count, const float *matrix, int stride, float *out)
+static void dct_sse2(const float *in, const struct wakecert_dct_table *dct, float *out)
 {
+    const int in_count = dct->in_count, stride = dct->stride;
+    const float *matrix = dct->matrix;
     const size_t step = (size_t)stride;
     for (int c = 0; c < stride; c += 16) {
         /* two chains (even and odd inputs) of 16 outputs, four vectors each; named variables, since an
@@ -175,5 +206,5 @@ static void dct_sse2(const float *in, int in_count, const float *matrix, int str
 }
 
 const struct wakecert_mfcc_kernels wakecert_mfcc_kernels_sse2 = {
-    "sse2", window_sse2, power_sse2, mel_sse2, log_sse2, dct_sse2,
+    "sse2", emphasis_sse2, window_sse2, power_sse2, mel_sse2, log_sse2, dct_sse2,
 };
