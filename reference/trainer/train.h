@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define WAKECERT_TRAINER_VERSION "wakecert-train 1"
+#define WAKECERT_TRAINER_VERSION "wakecert-train 2"
 
 struct train_options {
     const char *keyword;      /* the wake word to learn ("alexa") */

@@ -27,6 +27,17 @@ CONFUSABLES = {
     "echo": [("eco", None), ("gecko", None), ("ego", None), ("deco", None), ("edgar", None), ("etch oh", None),
              ("ekko", None), ("checkout", None)],
 }
+# Near misses the first models still woke on ("relax a" scored 1.0, then "a lexus" 0.999):
+# every training voice says each of these once more, in its own file appended after the others and
+# drawn from its own random stream, so adding them left every earlier file of the recipe unchanged.
+HARD_CONFUSABLES = {
+    "alexa": [("relax a", "rI2l'aks a#", "Just", "little."), ("relax a", "rI2l'aks a#", "Try to", "bit more."),
+              ("relax", None, "Sit down and", "for a while."), ("lexicon", None, "Look it up in the", "again."),
+              ("electra", None, "They talked about", "yesterday."), ("flexa", "fl'Eks@", "The brand is", "now."),
+              ("relaxer", None, "It is a", "for the hair."), ("a lexus", None, "He drives", "to work."),
+              ("a lexus", None, "She bought", "last year."), ("lexus", None, "The new", "is silver."),
+              ("alexis", None, "Ask", "about it.")],
+}
 CARRIERS_BEFORE = ["Hey.", "Okay.", "Um.", "Listen.", "Good evening.", "So.", "Right.", "Well.", "Hello there.",
                    "Excuse me.", "Now then.", "Oh.", "Yes.", "Please."]
 REQUESTS = ["what is the weather today", "set a timer for ten minutes", "play some music", "turn off the lights",
@@ -109,6 +120,18 @@ def negative_file(rng, path, voice, count, condition="clean", noise=None):
     return item
 
 
+def hard_confusable_file(rng, path, keyword, voice):
+    segments = [{"gap": 0.4}]
+    for word, phonemes, before, after in HARD_CONFUSABLES[keyword]:
+        confusable = {"confusable": word}
+        if phonemes:
+            confusable["phonemes"] = phonemes
+        segments += [{"say": before}, {"gap": 0.08}, confusable, {"gap": 0.08}, {"say": after},
+                     {"gap": round(rng.uniform(0.4, 0.8), 2)}]
+    return {"path": path, "kind": "confusable", "condition": "clean", "voice": voice,
+            "rate": rng.randint(140, 190), "pitch": rng.randint(35, 70), "segments": segments}
+
+
 def train_recipe():
     rng = random.Random(5005)
     files = []
@@ -120,10 +143,14 @@ def train_recipe():
     for v, voice in enumerate(TRAIN_VOICES):
         for n in range(2):
             files.append(negative_file(rng, f"negative_{v:02d}_{n}.wav", voice, 4))
+    hard_rng = random.Random(9009)
+    for keyword in HARD_CONFUSABLES:
+        for v, voice in enumerate(TRAIN_VOICES):
+            files.append(hard_confusable_file(hard_rng, f"hard_confusable_{keyword}_{v:02d}.wav", keyword, voice))
     return {"schema": "wakecert-recipe/1", "name": "train",
             "description": "training audio for the reference classifier (reference/trainer): 4 wake words x 16 "
                            "voices x 6 clean utterances in carrier speech, confusables per wake word, negative "
-                           "speech; voices disjoint from smoke, eval and the DTW templates",
+                           "speech, hard near misses of alexa (relax a, relax, lexicon, electra, flexa, relaxer, a lexus, lexus, alexis); voices disjoint from smoke, eval and the DTW templates",
             "seed": 5005, "noise_floor_dbfs": -60, "rate": 165, "pitch": 50, "files": files}
 
 
