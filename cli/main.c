@@ -28,7 +28,7 @@ static const char usage[] =
     "  merge       merge the shards of a run (certify --shard K/N) into one result\n"
     "  report      regenerate report.html (plots, timelines) from saved results, or compare two runs\n"
     "  verify-bundle  check a certification bundle (hashes, re-scored results, corpus, profile)\n"
-    "  corpus      build, verify or list labelled corpora\n"
+    "  corpus      build, verify, list or size up labelled corpora; render the soak stream\n"
     "  bench       benchmarks (front end, model, gate, engine, harness) as wakecert-bench/1 JSON\n"
     "  compare     compare two bench JSON files; exit 1 on a regression (the CI gate)\n"
     "  retention   certify a voice-history store's retention timelines\n"

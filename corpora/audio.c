@@ -97,6 +97,13 @@ int wakecert_audio_probe(const char *path, struct wakecert_audio_probe *probe, c
 int wakecert_audio_resample_to_16k(const float *in, int64_t in_frames, double in_rate, float **out, int64_t *out_count,
                                    char *message, size_t message_size)
 {
+    return wakecert_audio_resample_to_16k_with(in, in_frames, in_rate, SRC_SINC_BEST_QUALITY, out, out_count, message,
+                                               message_size);
+}
+
+int wakecert_audio_resample_to_16k_with(const float *in, int64_t in_frames, double in_rate, int converter, float **out,
+                                        int64_t *out_count, char *message, size_t message_size)
+{
     *out = NULL;
     *out_count = 0;
     double ratio = WAKECERT_CORPUS_RATE / in_rate;
@@ -113,7 +120,7 @@ int wakecert_audio_resample_to_16k(const float *in, int64_t in_frames, double in
         data.data_out = buffer;
         data.output_frames = (long)capacity;
         data.src_ratio = ratio;
-        int status = src_simple(&data, SRC_SINC_BEST_QUALITY, 1);
+        int status = src_simple(&data, converter, 1);
         if (status != 0) {
             free(buffer);
             return wakecert_set_error(message, message_size, WAKECERT_ERROR_INTERNAL, "libsamplerate: %s",
@@ -291,11 +298,17 @@ int wakecert_corpus_read_audio(const struct wakecert_corpus_file *file, int16_t 
 int wakecert_audio_write_wav16(const char *path, const float *samples, int64_t count, char *message,
                                size_t message_size)
 {
+    return wakecert_audio_write16(path, samples, count, 0, message, message_size);
+}
+
+int wakecert_audio_write16(const char *path, const float *samples, int64_t count, int flac, char *message,
+                           size_t message_size)
+{
     SF_INFO info;
     memset(&info, 0, sizeof info);
     info.samplerate = WAKECERT_CORPUS_RATE;
     info.channels = 1;
-    info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
+    info.format = flac ? SF_FORMAT_FLAC | SF_FORMAT_PCM_16 : SF_FORMAT_WAV | SF_FORMAT_PCM_16;
     int16_t *pcm = malloc((size_t)(count > 0 ? count : 1) * sizeof *pcm);
     if (!pcm)
         return wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "%s: out of memory", path);

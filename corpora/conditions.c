@@ -128,9 +128,17 @@ int wakecert_noise_generate(const char *type, int talkers, struct wakecert_prng 
             if (status != 0)
                 return status;
         }
+    } else if (strcmp(type, "music") == 0) {
+        int status = wakecert_music_bed(prng, out, count, message, message_size);
+        if (status != 0)
+            return status;
+    } else if (strcmp(type, "ambient") == 0) {
+        int status = wakecert_ambient_bed(prng, out, count, message, message_size);
+        if (status != 0)
+            return status;
     } else {
         return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
-                                  "unknown noise type \"%s\" (white, pink, brown, babble)", type);
+                                  "unknown noise type \"%s\" (white, pink, brown, babble, music, ambient)", type);
     }
     normalize_unit_power(out, count);
     return 0;
@@ -286,4 +294,173 @@ void wakecert_convolve(const float *x, int64_t count, const float *h, int64_t h_
         for (int64_t k = 0; k < stop; k++)
             target[k] += value * h[k];
     }
+}
+
+/* ---- music and ambient beds (pools.c holds the material) ---- */
+
+/* Add `length` samples of track[from...] (wrapping around the track) times gain into out[at...], with
+ * `fade` samples of linear fade in and out. Cannot fail. */
+static void add_with_fades(float *out, int64_t at, const float *track, int64_t track_count, int64_t from,
+                           int64_t length, double gain, int64_t fade)
+{
+    if (fade * 2 > length)
+        fade = length / 2;
+    for (int64_t i = 0; i < length; i++) {
+        double envelope = 1.0;
+        if (i < fade)
+            envelope = (double)i / (double)fade;
+        else if (i >= length - fade)
+            envelope = (double)(length - i) / (double)fade;
+        out[at + i] += (float)(gain * envelope * track[(from + i) % track_count]);
+    }
+}
+
+int wakecert_music_bed(struct wakecert_prng *prng, float *out, int64_t count, char *message, size_t message_size)
+{
+    const struct wakecert_pool *pool = wakecert_pool_get("music");
+    if (!pool || pool->count == 0)
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
+                                  "music needs a music pool: declare \"sources\": {\"music\": {...}} in the recipe");
+    memset(out, 0, (size_t)count * sizeof *out);
+    const int64_t fade = WAKECERT_CORPUS_RATE / 20;
+    int64_t position = 0;
+    while (position < count) {
+        size_t track = wakecert_prng_next(prng) % pool->count;
+        int64_t track_count = pool->counts[track];
+        /* Enter somewhere in the first 80 % of the track and play to its end (or the bed's). */
+        int64_t from = (int64_t)(wakecert_prng_uniform(prng) * 0.8 * (double)track_count);
+        int64_t length = track_count - from;
+        if (length > count - position)
+            length = count - position;
+        double gain = pow(10.0, (wakecert_prng_uniform(prng) * 8.0 - 4.0) / 20.0);
+        add_with_fades(out, position, pool->tracks[track], track_count, from, length, gain, fade);
+        position += length;
+    }
+    normalize_unit_power(out, count);
+    return 0;
+}
+
+int wakecert_ambient_bed(struct wakecert_prng *prng, float *out, int64_t count, char *message, size_t message_size)
+{
+    const struct wakecert_pool *pool = wakecert_pool_get("ambient");
+    if (!pool || pool->count == 0)
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
+                                  "ambient needs an ambient pool: declare \"sources\": {\"ambient\": {...}} in the recipe");
+    /* A quiet brown-noise room tone (-20 dB under the sounds), then two layers of pool sounds, each
+     * sound looped for 4-30 s, entering at drawn times, with 0.5 s fades and +-6 dB gain. */
+    double state = 0.0;
+    for (int64_t i = 0; i < count; i++) {
+        state = 0.996 * state + wakecert_prng_gaussian(prng);
+        out[i] = (float)state;
+    }
+    normalize_unit_power(out, count);
+    for (int64_t i = 0; i < count; i++)
+        out[i] *= 0.1f;
+    const int64_t fade = WAKECERT_CORPUS_RATE / 2;
+    for (int layer = 0; layer < 2; layer++) {
+        int64_t position = -(int64_t)(wakecert_prng_uniform(prng) * 3.0 * WAKECERT_CORPUS_RATE);
+        while (position < count) {
+            size_t sound = wakecert_prng_next(prng) % pool->count;
+            const float *track = pool->tracks[sound];
+            int64_t track_count = pool->counts[sound];
+            double track_power = wakecert_mean_square(track, NULL, track_count);
+            int64_t length = (int64_t)((4.0 + 26.0 * wakecert_prng_uniform(prng)) * WAKECERT_CORPUS_RATE);
+            int64_t from = (int64_t)(wakecert_prng_uniform(prng) * (double)track_count);
+            double gain = track_power > 0 ? pow(10.0, (wakecert_prng_uniform(prng) * 12.0 - 6.0) / 20.0) /
+                                                sqrt(track_power)
+                                          : 0.0;
+            int64_t start = position < 0 ? 0 : position;
+            int64_t end = position + length < count ? position + length : count;
+            if (end > start)
+                add_with_fades(out, start, track, track_count, from + (start - position), end - start, gain, fade);
+            position += length + (int64_t)(wakecert_prng_uniform(prng) * 2.0 * WAKECERT_CORPUS_RATE);
+        }
+    }
+    normalize_unit_power(out, count);
+    return 0;
+}
+
+/* ---- FFT convolution ---- */
+
+/* In-place iterative radix-2 complex FFT of n (a power of two) points; inverse when `inverse` (not
+ * scaled). Cannot fail. */
+static void fft(double *re, double *im, size_t n, int inverse)
+{
+    for (size_t i = 1, j = 0; i < n; i++) {
+        size_t bit = n >> 1;
+        for (; j & bit; bit >>= 1)
+            j ^= bit;
+        j ^= bit;
+        if (i < j) {
+            double t = re[i];
+            re[i] = re[j];
+            re[j] = t;
+            t = im[i];
+            im[i] = im[j];
+            im[j] = t;
+        }
+    }
+    for (size_t length = 2; length <= n; length <<= 1) {
+        double angle = (inverse ? 2.0 : -2.0) * 3.14159265358979323846 / (double)length;
+        double step_re = cos(angle), step_im = sin(angle);
+        for (size_t i = 0; i < n; i += length) {
+            double w_re = 1.0, w_im = 0.0;
+            for (size_t k = 0; k < length / 2; k++) {
+                size_t a = i + k, b = i + k + length / 2;
+                double t_re = re[b] * w_re - im[b] * w_im;
+                double t_im = re[b] * w_im + im[b] * w_re;
+                re[b] = re[a] - t_re;
+                im[b] = im[a] - t_im;
+                re[a] += t_re;
+                im[a] += t_im;
+                double next = w_re * step_re - w_im * step_im;
+                w_im = w_re * step_im + w_im * step_re;
+                w_re = next;
+            }
+        }
+    }
+}
+
+int wakecert_convolve_fft(const float *x, int64_t count, const float *h, int64_t h_count, float *out)
+{
+    size_t n = 1;
+    while ((int64_t)n < 2 * h_count)
+        n <<= 1;
+    if (n < 4096)
+        n = 4096;
+    int64_t block = (int64_t)n - h_count + 1;
+    double *h_re = calloc(n, sizeof *h_re), *h_im = calloc(n, sizeof *h_im);
+    double *re = malloc(n * sizeof *re), *im = malloc(n * sizeof *im);
+    if (!h_re || !h_im || !re || !im) {
+        free(h_re);
+        free(h_im);
+        free(re);
+        free(im);
+        return WAKECERT_ERROR_NO_MEMORY;
+    }
+    for (int64_t i = 0; i < h_count; i++)
+        h_re[i] = h[i];
+    fft(h_re, h_im, n, 0);
+    memset(out, 0, (size_t)count * sizeof *out);
+    for (int64_t start = 0; start < count; start += block) {
+        int64_t length = start + block <= count ? block : count - start;
+        memset(re, 0, n * sizeof *re);
+        memset(im, 0, n * sizeof *im);
+        for (int64_t i = 0; i < length; i++)
+            re[i] = x[start + i];
+        fft(re, im, n, 0);
+        for (size_t k = 0; k < n; k++) {
+            double r = re[k] * h_re[k] - im[k] * h_im[k];
+            im[k] = re[k] * h_im[k] + im[k] * h_re[k];
+            re[k] = r;
+        }
+        fft(re, im, n, 1);
+        for (int64_t i = 0; i < (int64_t)n && start + i < count; i++)
+            out[start + i] += (float)(re[i] / (double)n);
+    }
+    free(h_re);
+    free(h_im);
+    free(re);
+    free(im);
+    return 0;
 }

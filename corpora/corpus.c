@@ -458,9 +458,15 @@ int wakecert_recipe_cache_key(const char *recipe_path, char key_out[17], char *m
         free(recipe);
         return status;
     }
-    char suffix[128];
+    char suffix[192];
     int suffix_size = snprintf(suffix, sizeof suffix, "\n--wakecert-corpus %s espeak-ng %s\n",
                                WAKECERT_CORPUS_GENERATOR_VERSION, wakecert_synth_version());
+    /* Recipes with generator blocks or sources may use flite and fluidsynth: their versions are part of
+     * the key too. (Only for those, so older recipes keep their cache directories.) */
+    if (strstr(recipe, "\"generate\"") || strstr(recipe, "\"sources\""))
+        suffix_size = snprintf(suffix, sizeof suffix, "\n--wakecert-corpus %s espeak-ng %s flite %s fluidsynth %s\n",
+                               WAKECERT_CORPUS_GENERATOR_VERSION, wakecert_synth_version(), wakecert_flite_version(),
+                               wakecert_fluidsynth_version());
     char *keyed = malloc(recipe_size + (size_t)suffix_size);
     if (!keyed) {
         free(recipe);

@@ -89,4 +89,30 @@ int wakecert_corpus_build(const char *recipe_path, const char *out_directory, in
  *  mismatch (message names the first file), or another negative code. */
 int wakecert_corpus_verify(const char *directory, char *message, size_t message_size);
 
+/* ---- the soak stream (soak.c) ----
+ * A soak pool directory (built from recipes/soak.json: a corpus whose manifest has a "stream" object)
+ * renders 100+ hours of negative audio on the fly. The harness plays it as one long virtual file:
+ * open, then read blocks until 0, scoring every detection as a false wake of the block's kind. */
+struct wakecert_soak;
+
+/** Open the stream of a soak pool directory; `hours` > 0 overrides the manifest's stream.hours (<= 0:
+ *  use it). Loads every pool file into memory (about 115 MB per hour of pool). Returns 0 or a
+ *  negative code naming the file at fault; *out is NULL on failure. */
+int wakecert_soak_open(const char *directory, double hours, struct wakecert_soak **out, char *message,
+                       size_t message_size);
+
+/** Render up to `max` next samples (16 kHz mono int16) into out; a read never spans two pool items,
+ *  so the whole block is of one kind, stored in *kind ("negative", "music", ...; NULL at the end).
+ *  Returns the count, 0 at the end of the stream. Deterministic. Cannot fail. */
+int64_t wakecert_soak_read(struct wakecert_soak *soak, int16_t *out, int64_t max, const char **kind);
+
+/** Length of the whole stream in samples. Cannot fail. */
+int64_t wakecert_soak_total_samples(const struct wakecert_soak *soak);
+
+/** Seconds of pool audio the stream draws from. Cannot fail. */
+double wakecert_soak_pool_seconds(const struct wakecert_soak *soak);
+
+/** Free the stream. NULL-safe. */
+void wakecert_soak_close(struct wakecert_soak *soak);
+
 #endif

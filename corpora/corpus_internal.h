@@ -53,6 +53,15 @@ int wakecert_audio_probe(const char *path, struct wakecert_audio_probe *probe, c
 int wakecert_audio_resample_to_16k(const float *in, int64_t in_frames, double in_rate, float **out, int64_t *out_count,
                                    char *message, size_t message_size);
 
+/** The same with libsamplerate converter `converter` (SRC_SINC_BEST_QUALITY, SRC_SINC_MEDIUM_QUALITY ...). */
+int wakecert_audio_resample_to_16k_with(const float *in, int64_t in_frames, double in_rate, int converter, float **out,
+                                        int64_t *out_count, char *message, size_t message_size);
+
+/** Write mono float samples (full scale +-1) as 16 kHz 16-bit PCM, WAV or (flac != 0) FLAC, rounding
+ *  and clipping. Returns 0 or WAKECERT_ERROR_IO naming the file. */
+int wakecert_audio_write16(const char *path, const float *samples, int64_t count, int flac, char *message,
+                           size_t message_size);
+
 /** Write mono float samples (full scale +-1) as 16 kHz 16-bit PCM WAV, rounding and clipping.
  *  Returns 0 or WAKECERT_ERROR_IO naming the file. */
 int wakecert_audio_write_wav16(const char *path, const float *samples, int64_t count, char *message,
@@ -94,8 +103,8 @@ int wakecert_mix_at_snr(float *signal, const float *noise, const uint8_t *active
 
 /* ---- conditions.c ---- */
 
-/** Fill `out` with `count` samples of unit-mean-square noise of a type: "white", "pink", "brown" or
- *  "babble" (`talkers` synthetic talkers, 1-16; ignored otherwise). Returns 0 or WAKECERT_ERROR_FORMAT
+/** Fill `out` with `count` samples of unit-mean-square noise of a type: "white", "pink", "brown",
+ *  "music" or "ambient" (from the pools, see pools.c) or "babble" (`talkers` synthetic talkers, 1-16; ignored otherwise). Returns 0 or WAKECERT_ERROR_FORMAT
  *  (unknown type, bad talker count) or a synthesis error. */
 int wakecert_noise_generate(const char *type, int talkers, struct wakecert_prng *prng, float *out, int64_t count,
                             char *message, size_t message_size);
@@ -134,6 +143,26 @@ const char *wakecert_synth_version(void);
 int wakecert_synth_piece(const char *voice, int rate_wpm, int pitch, const char *text, const char *phonemes,
                          float **out, int64_t *out_count, char *message, size_t message_size);
 
+/** Keep synthesized pieces in memory (up to max_samples in all) and answer repeated requests from
+ *  there: same bytes, no synthesis. Call before forking workers so they share what the parent made.
+ *  Best effort (an allocation failure just leaves the cache off). */
+void wakecert_synth_cache_enable(int64_t max_samples);
+
+/** Start `count` synthesis servers (small processes forked now, before anything big is loaded; see
+ *  synth.c) and use server 0 in this process. `store`: an existing directory through which the servers
+ *  share synthesized pieces (the caller removes it after wakecert_synth_servers_stop), or NULL.
+ *  Returns 0 or a negative code. */
+int wakecert_synth_servers_start(int count, const char *store, char *message, size_t message_size);
+/** Use server `index` for this process's pieces from now on (a forked worker picks its own); -1 or an
+ *  index not started: synthesize locally. Cannot fail. */
+void wakecert_synth_server_use(int index);
+/** Stop every server (close their pipes, wait for them). Cannot fail; safe when none runs. */
+void wakecert_synth_servers_stop(void);
+
+/** The libsamplerate converter pieces are resampled with (default SRC_SINC_BEST_QUALITY; recipes may
+ *  choose "resampler": "medium" for SRC_SINC_MEDIUM_QUALITY). Part of the cache key. Cannot fail. */
+void wakecert_synth_set_converter(int converter);
+
 /** espeak-ng's own text-to-phoneme conversion (ASCII mnemonics with stress marks, as `espeak-ng -x`
  *  prints them) of `text` in `voice`. Returns 0 or a negative code. */
 int wakecert_synth_text_to_phonemes(const char *voice, const char *text, char *out, size_t out_size, char *message,
@@ -146,6 +175,78 @@ const char *wakecert_wake_word_phonemes(const char *word);
 /** Find [*begin, *end) of `x` after removing leading and trailing frames quieter than 50 dB below the
  *  loudest 5 ms frame. *begin == *end when x is silent. Cannot fail. */
 void wakecert_trim_silence(const float *x, int64_t count, int64_t *begin, int64_t *end);
+
+/* ---- flite_synth.c ---- */
+
+/** 1 if `voice` names a flite voice ("flite:kal16", "flite:slt", "flite:awb", "flite:rms"). */
+int wakecert_flite_is_voice(const char *voice);
+/** flite's version string ("2.2"). Cannot fail. */
+const char *wakecert_flite_version(void);
+/** Synthesize text with a flite voice at rate_wpm (duration_stretch 165 / rate) into malloc'd floats
+ *  at *out_rate Hz (untrimmed). Returns 0 or WAKECERT_ERROR_FORMAT (unknown voice, no audio) or
+ *  WAKECERT_ERROR_NO_MEMORY. */
+int wakecert_flite_synthesize(const char *voice, int rate_wpm, const char *text, float **out, int64_t *out_count,
+                              int *out_rate, char *message, size_t message_size);
+/** The phones flite's lexicon gives `word` in `voice`, space-separated with stress digits
+ *  ("ax0 l eh1 k s ax0"). Returns 0 or a negative code. */
+int wakecert_flite_word_phones(const char *voice, const char *word, char *out, size_t out_size, char *message,
+                               size_t message_size);
+/** The phones a wake word must have in flite's lexicon, or NULL if not a table word. Cannot fail. */
+const char *wakecert_flite_expected_phones(const char *word);
+
+/* ---- expand.c ---- */
+
+struct cJSON;
+/** Expand a recipe into the list of file entries to build: its explicit "files" (as references, in
+ *  order) followed by the entries of each "generate" block (README.md, "Generator blocks"). *out is
+ *  a new array the caller frees with cJSON_Delete (also on failure). Text-pool sentences must be
+ *  prepared first (wakecert_pools_prepare). Returns 0 or WAKECERT_ERROR_FORMAT naming the block. */
+int wakecert_recipe_expand(const struct cJSON *recipe, const char *recipe_name, uint64_t seed, struct cJSON **out,
+                           char *message, size_t message_size);
+
+/* ---- pools.c ---- */
+
+/** A pool of 16 kHz mono tracks (music rendered from MIDI, ambient sounds). */
+struct wakecert_pool {
+    float **tracks;
+    int64_t *counts;
+    char **names;
+    size_t count;
+};
+
+/** Prepare the pools a recipe's "sources" object declares (music, ambient, text; see README.md):
+ *  render/load into this process's memory, before workers are forked. NULL sources: nothing (and any
+ *  earlier pools are freed). Music renders use up to `jobs` processes and are cached under
+ *  <cache>/pools. Returns 0 or a negative code naming the source at fault. */
+int wakecert_pools_prepare(const struct cJSON *sources, int jobs, int verbose, char *message, size_t message_size);
+/** Free every pool. Cannot fail. */
+void wakecert_pools_free(void);
+/** The pool called "music" or "ambient" (possibly empty), NULL for another name. Cannot fail. */
+const struct wakecert_pool *wakecert_pool_get(const char *name);
+/** Total seconds of audio in a pool. Cannot fail. */
+double wakecert_pool_seconds(const struct wakecert_pool *pool);
+/** The filtered sentences of the text pool (count 0 when none was declared). Cannot fail. */
+const char *const *wakecert_text_pool(size_t *count);
+/** The bytes of resource `inner` ("/gcompris/src/.../harbor1.wav") of a Qt resource bundle (.rcc,
+ *  format versions 1-3), malloc'd. Returns 0, WAKECERT_ERROR_FORMAT (not a bundle, no such resource,
+ *  truncated), WAKECERT_ERROR_UNSUPPORTED (a zlib/zstd-compressed resource) or an IO error, naming
+ *  the bundle. */
+int wakecert_rcc_extract(const char *archive, const char *inner, unsigned char **out, size_t *out_size, char *message,
+                         size_t message_size);
+/** fluidsynth's version string. Cannot fail. */
+const char *wakecert_fluidsynth_version(void);
+
+/** Fill out[0..count) with music from the music pool: tracks chosen and entered at offsets drawn from
+ *  prng, each at a drawn gain (+-4 dB), joined with 50 ms fades. Returns 0 or WAKECERT_ERROR_FORMAT
+ *  when the pool is empty. (conditions.c) */
+int wakecert_music_bed(struct wakecert_prng *prng, float *out, int64_t count, char *message, size_t message_size);
+/** Fill out[0..count) with an ambient bed: quiet brown noise plus ambient-pool sounds looped and
+ *  layered at drawn times and gains with fades. Returns 0 or WAKECERT_ERROR_FORMAT when the pool is
+ *  empty. (conditions.c) */
+int wakecert_ambient_bed(struct wakecert_prng *prng, float *out, int64_t count, char *message, size_t message_size);
+/** out[0..count) = (x * h)[0..count) by FFT overlap-add (double precision, our own radix-2 FFT, so the
+ *  result is the same on every machine). out must not alias x. Returns 0 or WAKECERT_ERROR_NO_MEMORY. */
+int wakecert_convolve_fft(const float *x, int64_t count, const float *h, int64_t h_count, float *out);
 
 /* ---- labels_import.c ---- */
 

@@ -1,6 +1,6 @@
 /*
  * The corpus generator: a recipe (JSON, schema wakecert-recipe/1, see README.md) in, a corpus
- * directory (16-bit WAV files + manifest.json) out.
+ * directory (16-bit WAV or FLAC files + manifest.json) out.
  *
  * A recipe file is a list of files, each a list of segments played one after another: silence
  * ("gap", "pad_to"), plain speech ("say"), and labelled speech ("wake", "request", "confusable",
@@ -9,27 +9,42 @@
  * where its samples were placed: exact by construction.
  *
  * After the segments, per file: optional room reverberation (conditions.c; the direct path stays on the
- * label); speech is scaled to a -6 dBFS peak; optional noise (white, pink, brown, babble) is mixed at
- * the recipe's SNR, measured over the speech-active samples only (mix.c); a -60 dBFS seeded noise floor is
+ * label); speech is scaled to a -6 dBFS peak; optional noise (white, pink, brown, babble, music, ambient)
+ * is mixed at the recipe's SNR, measured over the speech-active samples only (mix.c); an optional
+ * far-field gain_db lowers the whole scene; a -60 dBFS seeded noise floor is
  * added so no stretch is digital silence (log-energy features of engines never see -inf); and the file
  * is scaled down if anything would clip. Every random draw comes from PCG32 seeded from the recipe seed
  * and the file index, so a rebuild gives the same bytes.
  *
- * Parallelism: files are built by forked worker processes (one per CPU, $WAKECERT_CORPUS_JOBS to
- * override), each taking every Nth file and reporting its events, length and sha256 through a record
- * file. A file's bytes depend only on the recipe and its index (every piece is synthesized from the
- * same pristine espeak-ng state, every noise is seeded by the file index), so the corpus is the same
- * whatever the number of workers; a test builds with 1 and 2 and compares.
+ * Parallelism: files are built by forked worker processes (one per CPU, at most 8; --jobs or
+ * $WAKECERT_CORPUS_JOBS to override) that take the next file from a counter in shared memory, largest
+ * estimated file first, and report its events, length and sha256 through a record file. A file's bytes
+ * depend only on the recipe and its index (every piece is synthesized from the same pristine
+ * synthesizer state, every noise is seeded by the file index), so the corpus is the same whatever the
+ * number of workers and whichever worker built which file; tests build with 1, 2 and 3 and compare.
+ * Pieces are synthesized by small synthesis servers started before anything big is loaded (synth.c),
+ * and each worker caches the pieces it made (wake words, carriers and requests repeat).
+ *
+ * Recipes may also hold generator blocks ("generate", expanded by expand.c into file entries appended
+ * after the explicit ones) and declare sources (pools.c: music rendered from MIDI, ambient sounds,
+ * fortune text), prepared here before the workers are forked so they share them.
  *
  * Atomicity: everything is written into a temporary sibling directory (OUT.tmp-PID) which is renamed
  * to OUT only when the manifest is complete. An interrupted build leaves no OUT at all.
  *
  * Workload: the smoke recipe is ~93 s of audio from ~50 espeak-ng calls and builds in about a second
  * (resampling 22050 -> 16000 Hz with libsamplerate's best sinc converter is most of it); the standard
- * recipe (~12 minutes, with babble and reverb) in 15-30 s.
+ * recipe (15 h: 1109 wake words, 3120 confusables, 10.5 h of negatives, FLAC) in about 4 minutes of
+ * wall time on 2 shared cores (~250 s of CPU), see README.md.
  */
+#ifndef _DEFAULT_SOURCE
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
+#endif
 #include <errno.h>
 #include <math.h>
+#include <samplerate.h>
+#include <stdatomic.h>
+#include <sys/mman.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,10 +192,34 @@ static const struct {
 
 /* Render one segment onto the track. `where` names it in messages. */
 static int render_segment(const cJSON *segment, const struct voice_settings *file_voice, struct track *track,
-                          int64_t *mic_off_event, const char *where, char *message, size_t message_size)
+                          int64_t *mic_off_event, struct wakecert_prng *prng, const char *where, char *message,
+                          size_t message_size)
 {
     if (!cJSON_IsObject(segment))
         return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT, "%s: not an object", where);
+    static const char *const pool_keys[] = {"music", "ambient"};
+    for (size_t k = 0; k < 2; k++) {
+        /* {"music": s} / {"ambient": s}: s seconds of pool audio (not speech: no label, not speech-active). */
+        const cJSON *pool_seconds = cJSON_GetObjectItemCaseSensitive(segment, pool_keys[k]);
+        if (!pool_seconds)
+            continue;
+        if (!cJSON_IsNumber(pool_seconds) || pool_seconds->valuedouble < 0.1 || pool_seconds->valuedouble > 3600)
+            return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
+                                      "%s: \"%s\" must be seconds in [0.1, 3600]", where, pool_keys[k]);
+        int64_t count = seconds_to_samples(pool_seconds->valuedouble);
+        float *bed = malloc((size_t)count * sizeof *bed);
+        if (!bed)
+            return wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "out of memory");
+        char inner[256] = "";
+        int status = k == 0 ? wakecert_music_bed(prng, bed, count, inner, sizeof inner)
+                            : wakecert_ambient_bed(prng, bed, count, inner, sizeof inner);
+        if (status == 0)
+            status = track_append(track, bed, count, 0);
+        free(bed);
+        if (status != 0)
+            return wakecert_set_error(message, message_size, status, "%s: %s", where, inner[0] ? inner : "out of memory");
+        return 0;
+    }
     const cJSON *gap = cJSON_GetObjectItemCaseSensitive(segment, "gap");
     const cJSON *pad_to = cJSON_GetObjectItemCaseSensitive(segment, "pad_to");
     if (gap) {
@@ -248,7 +287,9 @@ static int render_segment(const cJSON *segment, const struct voice_settings *fil
             return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
                                       "%s: rate must be 80-450 words per minute and pitch 0-100", where);
         const char *phonemes = wakecert_json_string(segment, "phonemes");
-        if (!phonemes && (type == WAKECERT_EVENT_WAKE || type == WAKECERT_EVENT_MEDIA_WAKE)) {
+        if (wakecert_flite_is_voice(voice.voice))
+            phonemes = NULL; /* flite reads the text; its lexicon's wake-word phones are checked by a test */
+        else if (!phonemes && (type == WAKECERT_EVENT_WAKE || type == WAKECERT_EVENT_MEDIA_WAKE)) {
             phonemes = wakecert_wake_word_phonemes(text);
             if (!phonemes)
                 return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
@@ -295,7 +336,7 @@ static int render_segment(const cJSON *segment, const struct voice_settings *fil
     }
     return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
                               "%s: expected one of gap, pad_to, say, wake, request, confusable, media_wake, follow_up, "
-                              "mic_off, mic_on, button, follow_up_silence",
+                              "mic_off, mic_on, button, follow_up_silence, music, ambient",
                               where);
 }
 
@@ -340,11 +381,26 @@ static int apply_reverb(const cJSON *spec, uint64_t seed, size_t index, struct t
         free(response);
         return wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "out of memory");
     }
-    wakecert_convolve(track->samples, track->count, response, response_count, wet);
+    /* "fast": FFT overlap-add (generated entries; long files). Otherwise the direct sum, which recipes
+     * written before it (eval, standard's explicit files) were built with: their bytes stay the same. */
+    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(spec, "fast"))) {
+        if (wakecert_convolve_fft(track->samples, track->count, response, response_count, wet) != 0) {
+            free(response);
+            free(wet);
+            return wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "out of memory");
+        }
+    } else {
+        wakecert_convolve(track->samples, track->count, response, response_count, wet);
+    }
     free(response);
     free(track->samples);
     track->samples = wet;
-    snprintf(note, note_size, "reverb rt60 %.2f s, room %.1fx%.1fx%.1f m, source (%.2f %.2f %.2f), mic (%.2f %.2f %.2f)",
+    /* Appended to a note the entry already has (generated entries: noise type, gain); explicit files
+     * have none, so theirs is exactly this. */
+    size_t used = strlen(note);
+    snprintf(note + used, note_size - used,
+             "%sreverb rt60 %.2f s, room %.1fx%.1fx%.1f m, source (%.2f %.2f %.2f), mic (%.2f %.2f %.2f)",
+             used ? "; " : "",
              room.rt60, room.dimensions[0], room.dimensions[1], room.dimensions[2], room.source[0], room.source[1],
              room.source[2], room.microphone[0], room.microphone[1], room.microphone[2]);
     return 0;
@@ -418,11 +474,17 @@ static int build_file(const cJSON *item, size_t index, const cJSON *recipe, cons
     int64_t mic_off_event = -1;
     size_t segment_index = 0;
     const cJSON *segment;
+    struct wakecert_prng segment_prng; /* music/ambient segments; stream index * 4 was unused before them */
+    wakecert_prng_seed(&segment_prng, seed, index * 4);
+    const char *entry_note = wakecert_json_string(item, "note");
+    if (entry_note)
+        snprintf(built->note, sizeof built->note, "%s", entry_note);
     cJSON_ArrayForEach(segment, segments)
     {
         char segment_where[320];
         snprintf(segment_where, sizeof segment_where, "%s: segments[%zu]", where, segment_index++);
-        int status = render_segment(segment, &voice, &built->track, &mic_off_event, segment_where, message, message_size);
+        int status = render_segment(segment, &voice, &built->track, &mic_off_event, &segment_prng, segment_where,
+                                    message, message_size);
         if (status != 0)
             return status;
     }
@@ -475,6 +537,18 @@ static int build_file(const cJSON *item, size_t index, const cJSON *recipe, cons
         }
         built->snr_db = snr->valuedouble;
     }
+    /* Far-field gain: the whole scene (speech and noise) quieter by gain_db; the floor stays. */
+    const cJSON *gain = cJSON_GetObjectItemCaseSensitive(item, "gain_db");
+    if (gain) {
+        if (!cJSON_IsNumber(gain) || gain->valuedouble < -60 || gain->valuedouble > 0) {
+            free(noise);
+            return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
+                                      "%s: \"gain_db\" must be a number from -60 to 0", where);
+        }
+        float factor = (float)pow(10.0, gain->valuedouble / 20.0);
+        for (int64_t i = 0; i < track->count; i++)
+            track->samples[i] *= factor;
+    }
     /* The noise floor: every file, so no stretch is digital silence. */
     struct wakecert_prng floor_prng;
     wakecert_prng_seed(&floor_prng, seed, index * 4 + 2);
@@ -493,7 +567,9 @@ static int build_file(const cJSON *item, size_t index, const cJSON *recipe, cons
     char path[4096];
     if (wakecert_join_path(path, sizeof path, temporary_directory, built->path) != 0)
         return wakecert_set_error(message, message_size, WAKECERT_ERROR_USAGE, "%s: path too long", where);
-    int status = wakecert_audio_write_wav16(path, track->samples, track->count, message, message_size);
+    size_t path_length = strlen(built->path);
+    int flac = path_length > 5 && strcmp(built->path + path_length - 5, ".flac") == 0;
+    int status = wakecert_audio_write16(path, track->samples, track->count, flac, message, message_size);
     if (status != 0)
         return status;
     return wakecert_sha256_file(path, built->sha256, message, message_size);
@@ -515,18 +591,25 @@ static cJSON *manifest_event(const struct wakecert_corpus_event *event)
 }
 
 /* Write temporary_directory/manifest.json for the built files. Returns 0 or WAKECERT_ERROR_IO. */
-static int write_manifest(const char *temporary_directory, const char *name, const char *recipe_sha256,
-                          const struct built_file *files, size_t count, char *message, size_t message_size)
+static int write_manifest(const char *temporary_directory, const char *name, const char *recipe_sha256, int extended,
+                          const cJSON *stream, const struct built_file *files, size_t count, char *message, size_t message_size)
 {
     cJSON *root = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "schema", WAKECERT_CORPUS_SCHEMA);
     cJSON_AddStringToObject(root, "name", name);
     cJSON_AddStringToObject(root, "recipe_sha256", recipe_sha256);
     char generator[128];
-    snprintf(generator, sizeof generator, "wakecert-corpus %s (espeak-ng %s)", WAKECERT_CORPUS_GENERATOR_VERSION,
-             wakecert_synth_version());
+    if (extended) /* recipes with generator blocks or sources may use flite and fluidsynth too */
+        snprintf(generator, sizeof generator, "wakecert-corpus %s (espeak-ng %s, flite %s, fluidsynth %s)",
+                 WAKECERT_CORPUS_GENERATOR_VERSION, wakecert_synth_version(), wakecert_flite_version(),
+                 wakecert_fluidsynth_version());
+    else
+        snprintf(generator, sizeof generator, "wakecert-corpus %s (espeak-ng %s)", WAKECERT_CORPUS_GENERATOR_VERSION,
+                 wakecert_synth_version());
     cJSON_AddStringToObject(root, "generator", generator);
     cJSON_AddNumberToObject(root, "sample_rate", WAKECERT_CORPUS_RATE);
+    if (stream) /* a soak pool: how to render the stream from these files (soak.c) */
+        cJSON_AddItemToObject(root, "stream", cJSON_Duplicate(stream, 1));
     cJSON *array = cJSON_AddArrayToObject(root, "files");
     for (size_t i = 0; i < count; i++) {
         const struct built_file *file = &files[i];
@@ -556,6 +639,15 @@ static int write_manifest(const char *temporary_directory, const char *name, con
     return status;
 }
 
+/* Counters the workers share through a MAP_SHARED page: the next position in plan->order to build,
+ * and how many files / seconds are done (for the progress line). */
+struct shared_progress {
+    _Atomic size_t next;
+    _Atomic size_t done;
+    _Atomic int64_t samples_done;
+    struct timespec began;
+};
+
 /* What every file of one build shares. */
 struct build_plan {
     const cJSON *recipe;
@@ -567,7 +659,44 @@ struct build_plan {
     double floor_dbfs;
     int verbose;
     size_t count;
+    size_t *order;            /* build order (largest first), a permutation of 0..count-1 */
+    struct shared_progress *progress; /* shared between workers (MAP_SHARED), or NULL */
 };
+
+/* A rough cost of building a file, in seconds of audio: its gaps, pads, pool segments and about two
+ * seconds per speech segment, doubled when babble noise is mixed. Only orders the work (largest
+ * first, so the last file to finish is a small one); never affects the output. */
+static double estimated_cost(const cJSON *item)
+{
+    double seconds = 0.0;
+    const cJSON *segment;
+    cJSON_ArrayForEach(segment, cJSON_GetObjectItemCaseSensitive(item, "segments"))
+    {
+        const cJSON *child = segment->child;
+        if (!child)
+            continue;
+        if (cJSON_IsNumber(child) && (strcmp(child->string, "gap") == 0 || strcmp(child->string, "music") == 0 ||
+                                      strcmp(child->string, "ambient") == 0))
+            seconds += child->valuedouble;
+        else if (cJSON_IsString(child))
+            seconds += 2.0;
+    }
+    const char *noise = wakecert_json_string(cJSON_GetObjectItemCaseSensitive(item, "noise"), "type");
+    if (noise && strcmp(noise, "babble") == 0)
+        seconds *= 2.0;
+    return seconds;
+}
+
+static const double *sort_cost; /* the costs compare_cost orders by (set just before qsort) */
+
+/* qsort comparator: larger estimated cost first, then lower index (a total order). */
+static int compare_cost(const void *a, const void *b)
+{
+    size_t i = *(const size_t *)a, j = *(const size_t *)b;
+    if (sort_cost[i] != sort_cost[j])
+        return sort_cost[i] > sort_cost[j] ? -1 : 1;
+    return i < j ? -1 : i > j;
+}
 
 /* Build files[index] of the plan into *built, with a progress line when verbose. */
 static int build_one(const struct build_plan *plan, size_t index, struct built_file *built, char *message,
@@ -575,9 +704,26 @@ static int build_one(const struct build_plan *plan, size_t index, struct built_f
 {
     int status = build_file(cJSON_GetArrayItem(plan->files, (int)index), index, plan->recipe, plan->recipe_path,
                             plan->temporary, plan->seed, plan->floor_dbfs, built, message, message_size);
-    if (status == 0 && plan->verbose)
+    if (status != 0 || !plan->verbose)
+        return status;
+    if (plan->progress && isatty(STDERR_FILENO)) {
+        /* On a terminal: one progress line, rewritten in place. */
+        size_t done = atomic_fetch_add(&plan->progress->done, 1) + 1;
+        int64_t samples = atomic_fetch_add(&plan->progress->samples_done, built->track.count) + built->track.count;
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        double elapsed = (double)(now.tv_sec - plan->progress->began.tv_sec) +
+                         (now.tv_nsec - plan->progress->began.tv_nsec) / 1e9;
+        fprintf(stderr, "\rwakecert: corpus %s: %zu/%zu files (%3.0f%%), %.2f h of audio, %.0f s elapsed   ", plan->name,
+                done, plan->count, 100.0 * (double)done / (double)plan->count,
+                (double)samples / WAKECERT_CORPUS_RATE / 3600.0, elapsed);
+        if (done == plan->count)
+            fputc('\n', stderr);
+        fflush(stderr);
+    } else {
         fprintf(stderr, "wakecert: corpus %s: [%zu/%zu] %s %.2f s (%s, %s)\n", plan->name, index + 1, plan->count,
                 built->path, (double)built->track.count / WAKECERT_CORPUS_RATE, built->kind, built->condition);
+    }
     return status;
 }
 
@@ -611,14 +757,20 @@ struct worker_record {
     char message[512];
 };
 
-/* Worker `worker` of `jobs`: build files worker, worker + jobs, ... and append a record for each to
- * record_path; stop at the first error (recorded too). Runs in a forked child; never returns. */
-static void worker_main(const struct build_plan *plan, int worker, int jobs, const char *record_path)
+/* A worker: take the next file of plan->order from the shared counter until none is left, and append
+ * a record for each to record_path; stop at the first error (recorded too). Which worker builds which
+ * file depends on timing, but a file's bytes do not. Runs in a forked child; never returns. */
+static void worker_main(const struct build_plan *plan, int worker, const char *record_path)
 {
+    wakecert_synth_server_use(worker);
     FILE *records = fopen(record_path, "wb");
     if (!records)
         _exit(3);
-    for (size_t index = (size_t)worker; index < plan->count; index += (size_t)jobs) {
+    for (;;) {
+        size_t position = atomic_fetch_add(&plan->progress->next, 1);
+        if (position >= plan->count)
+            break;
+        size_t index = plan->order[position];
         struct built_file built;
         memset(&built, 0, sizeof built);
         struct worker_record record;
@@ -661,7 +813,7 @@ static int build_in_workers(const struct build_plan *plan, int jobs, struct buil
             break;
         }
         if (pid == 0)
-            worker_main(plan, w, jobs, record_paths[w]);
+            worker_main(plan, w, record_paths[w]);
         workers[w] = pid;
         started++;
     }
@@ -760,7 +912,14 @@ int wakecert_corpus_build(const char *recipe_path, const char *out_argument, int
     int made_temporary = 0;
     const char *schema = wakecert_json_string(recipe, "schema");
     const char *name = wakecert_json_string(recipe, "name");
-    const cJSON *files = cJSON_GetObjectItemCaseSensitive(recipe, "files");
+    cJSON *expanded = NULL;
+    const cJSON *files = NULL;
+    size_t *order = NULL;
+    struct shared_progress *progress = NULL;
+    const cJSON *sources = cJSON_GetObjectItemCaseSensitive(recipe, "sources");
+    int jobs = 1;
+    char piece_store[4096 + 64];
+    int made_piece_store = 0;
     if (!schema || strcmp(schema, WAKECERT_RECIPE_SCHEMA) != 0) {
         status = wakecert_set_error(message, message_size, WAKECERT_ERROR_UNSUPPORTED,
                                     "%s: \"schema\" must be \"%s\"", recipe_path, WAKECERT_RECIPE_SCHEMA);
@@ -768,11 +927,6 @@ int wakecert_corpus_build(const char *recipe_path, const char *out_argument, int
     }
     if (!name || !*name || strlen(name) >= sizeof((struct wakecert_corpus *)0)->name) {
         status = wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT, "%s: \"name\" missing or too long",
-                                    recipe_path);
-        goto done;
-    }
-    if (!cJSON_IsArray(files) || cJSON_GetArraySize(files) == 0) {
-        status = wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT, "%s: missing \"files\" array",
                                     recipe_path);
         goto done;
     }
@@ -787,6 +941,43 @@ int wakecert_corpus_build(const char *recipe_path, const char *out_argument, int
     status = wakecert_synth_initialize(message, message_size);
     if (status != 0)
         goto done;
+    const char *resampler = wakecert_json_string(recipe, "resampler");
+    if (resampler && strcmp(resampler, "best") != 0 && strcmp(resampler, "medium") != 0) {
+        status = wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
+                                    "%s: \"resampler\" must be \"best\" or \"medium\"", recipe_path);
+        goto done;
+    }
+    wakecert_synth_set_converter(resampler && strcmp(resampler, "medium") == 0 ? SRC_SINC_MEDIUM_QUALITY
+                                                                                : SRC_SINC_BEST_QUALITY);
+    /* Synthesis servers before anything big is in memory (synth.c); then sources (generator blocks
+     * draw sentences from the text pool). */
+    jobs = build_jobs(1000000);
+    /* The servers' shared piece store: a flat sibling directory, removed at the end. */
+    snprintf(piece_store, sizeof piece_store, "%s.pieces-%ld", out_directory, (long)getpid());
+    wakecert_remove_flat_directory(piece_store);
+    status = wakecert_make_directories(piece_store, message, message_size);
+    if (status != 0)
+        goto done;
+    made_piece_store = 1;
+    status = wakecert_synth_servers_start(jobs, piece_store, message, message_size);
+    if (status != 0)
+        goto done;
+    status = wakecert_pools_prepare(sources, jobs, verbose, message, message_size);
+    if (status != 0)
+        goto done;
+    status = wakecert_recipe_expand(recipe, recipe_path, seed, &expanded, message, message_size);
+    if (status != 0)
+        goto done;
+    files = expanded;
+    if (cJSON_GetArraySize(files) == 0) {
+        status = wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
+                                    "%s: missing \"files\" array (and no \"generate\" blocks)", recipe_path);
+        goto done;
+    }
+    jobs = build_jobs((size_t)cJSON_GetArraySize(files));
+    /* Repeated pieces (wake words, carriers, requests) are synthesized once per process; 600 M samples
+     * (2.4 GB) at most. Forked workers inherit nothing yet, each fills its own. */
+    wakecert_synth_cache_enable((int64_t)600 * 1000 * 1000 / 4);
 
     if (wakecert_is_directory(out_directory) && rmdir(out_directory) != 0) {
         status = wakecert_set_error(message, message_size, WAKECERT_ERROR_USAGE,
@@ -806,6 +997,20 @@ int wakecert_corpus_build(const char *recipe_path, const char *out_argument, int
     made_temporary = 1;
 
     size_t count = (size_t)cJSON_GetArraySize(files);
+    order = malloc(count * sizeof *order);
+    double *cost = malloc(count * sizeof *cost);
+    if (!order || !cost) {
+        free(cost);
+        status = wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < count; i++) {
+        order[i] = i;
+        cost[i] = estimated_cost(cJSON_GetArrayItem(files, (int)i));
+    }
+    sort_cost = cost;
+    qsort(order, count, sizeof *order, compare_cost);
+    free(cost);
     built = calloc(count, sizeof *built);
     if (!built) {
         status = wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "out of memory");
@@ -828,8 +1033,18 @@ int wakecert_corpus_build(const char *recipe_path, const char *out_argument, int
                 goto done;
             }
     }
-    struct build_plan plan = {recipe, files, recipe_path, name, temporary, seed, floor_dbfs, verbose, count};
-    int jobs = build_jobs(count);
+    progress = mmap(NULL, sizeof *progress, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (progress == MAP_FAILED) {
+        progress = NULL;
+        status = wakecert_set_error(message, message_size, WAKECERT_ERROR_INTERNAL, "mmap: %s", strerror(errno));
+        goto done;
+    }
+    atomic_init(&progress->next, 0);
+    atomic_init(&progress->done, 0);
+    atomic_init(&progress->samples_done, 0);
+    progress->began = began;
+    struct build_plan plan = {recipe, files, recipe_path, name, temporary, seed, floor_dbfs, verbose, count, order,
+                              progress};
     if (jobs <= 1) {
         for (size_t i = 0; i < count; i++) {
             status = build_one(&plan, i, &built[i], message, message_size);
@@ -841,7 +1056,11 @@ int wakecert_corpus_build(const char *recipe_path, const char *out_argument, int
         if (status != 0)
             goto done;
     }
-    status = write_manifest(temporary, name, recipe_sha256, built, built_count, message, message_size);
+    status = write_manifest(temporary, name, recipe_sha256,
+                            sources || cJSON_GetObjectItemCaseSensitive(recipe, "generate") ? 1 : 0,
+                            cJSON_GetObjectItemCaseSensitive(recipe, "stream"), built, built_count,
+                            message,
+                            message_size);
     if (status != 0)
         goto done;
     if (rename(temporary, out_directory) != 0) {
@@ -857,8 +1076,8 @@ int wakecert_corpus_build(const char *recipe_path, const char *out_argument, int
         double audio = 0.0;
         for (size_t i = 0; i < built_count; i++)
             audio += (double)built[i].track.count / WAKECERT_CORPUS_RATE;
-        fprintf(stderr, "wakecert: corpus %s: %zu files, %.1f s of audio built in %.1f s into %s\n", name, built_count,
-                audio, seconds, out_directory);
+        fprintf(stderr, "wakecert: corpus %s: %zu files, %.1f s of audio built in %.1f s with %d worker%s into %s\n",
+                name, built_count, audio, seconds, jobs, jobs == 1 ? "" : "s", out_directory);
     }
 done:
     if (made_temporary)
@@ -866,6 +1085,14 @@ done:
     for (size_t i = 0; i < built_count; i++)
         track_free(&built[i].track);
     free(built);
+    free(order);
+    if (progress)
+        munmap(progress, sizeof *progress);
+    cJSON_Delete(expanded);
     cJSON_Delete(recipe);
+    wakecert_pools_free();
+    wakecert_synth_servers_stop();
+    if (made_piece_store)
+        wakecert_remove_flat_directory(piece_store);
     return status;
 }

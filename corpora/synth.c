@@ -23,8 +23,14 @@
  * depends only on its own text, voice, rate and pitch — not on what was synthesized before it, nor on
  * which process builds the corpus. A fork costs well under a millisecond here; the smoke corpus has
  * ~50 pieces. espeak-ng keeps global state, so this file is not thread-safe.
+ *
+ * Also here: voices named "flite:NAME" are synthesized by flite instead (flite_synth.c); a per-process
+ * piece cache (a piece is a pure function of its inputs, so a repeated one is copied, not re-made); and
+ * synthesis servers, small processes forked before a build loads its pools, from which the per-piece
+ * children are forked cheaply (see "synthesis servers" below).
  */
 #include <espeak-ng/speak_lib.h>
+#include <samplerate.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -319,11 +325,413 @@ static int run_child(const struct child_job *job, char **payload, size_t *payloa
     return status;
 }
 
+/* ---- the piece cache ----
+ * A piece is a pure function of (synthesizer, voice, rate, pitch, text or phonemes, converter): espeak-ng
+ * synthesizes it from a pristine forked state, flite keeps no state. So a process may keep what it
+ * synthesized and hand out copies: the result is the same bytes as synthesizing again, only faster.
+ * Generated recipes say the same wake word, carrier phrase or request hundreds of times; babble loops
+ * its sentences. The cache is off until wakecert_synth_cache_enable; entries are never evicted, only
+ * refused once the budget is spent. */
+struct cache_entry {
+    uint64_t hash;
+    char *key;
+    float *samples;
+    int64_t count;
+};
+static struct cache_entry *cache_table = NULL;
+static size_t cache_capacity = 0; /* power of two, 0 when disabled */
+static size_t cache_used = 0;
+static int64_t cache_budget = 0;  /* samples still allowed */
+static int resample_converter = SRC_SINC_BEST_QUALITY;
+
+/* FNV-1a 64 of a NUL-terminated string. Cannot fail. */
+static uint64_t hash_string(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+void wakecert_synth_cache_enable(int64_t max_samples)
+{
+    if (cache_capacity == 0) {
+        cache_table = calloc(1 << 14, sizeof *cache_table);
+        if (!cache_table)
+            return;
+        cache_capacity = 1 << 14;
+    }
+    cache_budget = max_samples;
+}
+
+void wakecert_synth_set_converter(int converter)
+{
+    resample_converter = converter;
+}
+
+/* The cache slot for key: the entry holding it, or the empty slot where it belongs. Requires the cache
+ * enabled. Cannot fail. */
+static struct cache_entry *cache_slot(const char *key, uint64_t hash)
+{
+    size_t mask = cache_capacity - 1;
+    for (size_t i = (size_t)hash & mask;; i = (i + 1) & mask) {
+        struct cache_entry *entry = &cache_table[i];
+        if (!entry->key || (entry->hash == hash && strcmp(entry->key, key) == 0))
+            return entry;
+    }
+}
+
+/* Double the table when more than half full. Returns 0, or -1 when out of memory (the cache then just
+ * stops growing). */
+static int cache_grow(void)
+{
+    if ((cache_used + 1) * 2 <= cache_capacity)
+        return 0;
+    struct cache_entry *old = cache_table;
+    size_t old_capacity = cache_capacity;
+    struct cache_entry *table = calloc(old_capacity * 2, sizeof *table);
+    if (!table)
+        return -1;
+    cache_table = table;
+    cache_capacity = old_capacity * 2;
+    for (size_t i = 0; i < old_capacity; i++)
+        if (old[i].key)
+            *cache_slot(old[i].key, old[i].hash) = old[i];
+    free(old);
+    return 0;
+}
+
+/* Synthesize one piece without the cache (see wakecert_synth_piece). */
+static int synth_piece_uncached(const char *voice, int rate_wpm, int pitch, const char *text, const char *phonemes,
+                                float **out, int64_t *out_count, char *message, size_t message_size);
+
 int wakecert_synth_piece(const char *voice, int rate_wpm, int pitch, const char *text, const char *phonemes,
                          float **out, int64_t *out_count, char *message, size_t message_size)
 {
     *out = NULL;
     *out_count = 0;
+    if (cache_capacity == 0)
+        return synth_piece_uncached(voice, rate_wpm, pitch, text, phonemes, out, out_count, message, message_size);
+    size_t key_size = strlen(voice) + strlen(text) + (phonemes ? strlen(phonemes) : 0) + 64;
+    char *key = malloc(key_size);
+    if (!key)
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "out of memory");
+    snprintf(key, key_size, "%s|%d|%d|%d|%s|%s", voice, rate_wpm, pitch, resample_converter, phonemes ? phonemes : "",
+             phonemes ? "" : text);
+    uint64_t hash = hash_string(key);
+    struct cache_entry *entry = cache_slot(key, hash);
+    if (entry->key) {
+        free(key);
+        *out = malloc((size_t)entry->count * sizeof **out);
+        if (!*out)
+            return wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "out of memory");
+        memcpy(*out, entry->samples, (size_t)entry->count * sizeof **out);
+        *out_count = entry->count;
+        return 0;
+    }
+    int status = synth_piece_uncached(voice, rate_wpm, pitch, text, phonemes, out, out_count, message, message_size);
+    if (status != 0 || *out_count > cache_budget || cache_grow() != 0) {
+        free(key);
+        return status;
+    }
+    float *copy = malloc((size_t)*out_count * sizeof *copy);
+    if (!copy) {
+        free(key);
+        return 0;
+    }
+    memcpy(copy, *out, (size_t)*out_count * sizeof *copy);
+    entry = cache_slot(key, hash);
+    entry->hash = hash;
+    entry->key = key;
+    entry->samples = copy;
+    entry->count = *out_count;
+    cache_used++;
+    cache_budget -= *out_count;
+    return 0;
+}
+
+/* ---- synthesis servers ----
+ * Every piece is synthesized in a child forked from a process that has only initialized the
+ * synthesizers. Forking a corpus worker for that is expensive once it holds the music pool and the
+ * piece cache (a gigabyte of page tables copied per fork: most of the build's time), so the generator
+ * starts small server processes first, one per worker, before it loads anything big: a worker sends
+ * each piece it needs to its server, which forks the child from its own small address space, does the
+ * resampling and trimming too, and answers with the samples. Same code, same bytes, cheap forks.
+ * The servers also share what they made through a piece store (a directory of one file per piece,
+ * keyed like the cache): a wake word, carrier or request one worker's server synthesized is read by
+ * the other's instead of synthesized twice (the flite clustergen voices run at ~30x real time). */
+struct server_request {
+    int32_t rate;
+    int32_t pitch;
+    uint32_t voice_length, text_length, phonemes_length; /* phonemes_length 0: none */
+};
+struct server_response {
+    int32_t status;
+    int64_t count;            /* samples that follow (status 0) */
+    uint32_t message_length;  /* message bytes that follow (status != 0) */
+};
+#define MAX_SERVERS 8
+static int server_requests[MAX_SERVERS], server_responses[MAX_SERVERS];
+static pid_t server_pids[MAX_SERVERS];
+static int server_count = 0;
+static int server_in_use = -1; /* index used by this process, -1: synthesize locally */
+
+static char piece_store[4096] = ""; /* directory the servers share pieces through, "" for none */
+
+/* The store file of a piece key: <store>/<FNV-1a 64 of the key, hex>.piece. */
+static void store_path(const char *key, char *out, size_t out_size)
+{
+    snprintf(out, out_size, "%s/%016llx.piece", piece_store, (unsigned long long)hash_string(key));
+}
+
+/* Look a piece up in the shared store: 0 with *out malloc'd if a file for exactly this key is there,
+ * -1 otherwise (absent, another key with the same hash, unreadable). */
+static int store_load(const char *key, float **out, int64_t *out_count)
+{
+    char path[4200];
+    store_path(key, path, sizeof path);
+    FILE *file = fopen(path, "rb");
+    if (!file)
+        return -1;
+    uint32_t key_length = 0;
+    int64_t count = 0;
+    int status = -1;
+    char *stored = NULL;
+    if (fread(&key_length, sizeof key_length, 1, file) == 1 && key_length == strlen(key) &&
+        (stored = malloc(key_length + 1)) && fread(stored, 1, key_length, file) == key_length &&
+        memcmp(stored, key, key_length) == 0 && fread(&count, sizeof count, 1, file) == 1 && count > 0 &&
+        count < ((int64_t)1 << 30) && (*out = malloc((size_t)count * sizeof **out))) {
+        if (fread(*out, sizeof **out, (size_t)count, file) == (size_t)count) {
+            *out_count = count;
+            status = 0;
+        } else {
+            free(*out);
+            *out = NULL;
+        }
+    }
+    free(stored);
+    fclose(file);
+    return status;
+}
+
+/* Put a piece into the shared store (temporary name, then rename: a reader sees all of it or nothing;
+ * two servers storing the same piece write the same bytes). Best effort. */
+static void store_save(const char *key, const float *samples, int64_t count)
+{
+    char path[4200], temporary[4300];
+    store_path(key, path, sizeof path);
+    snprintf(temporary, sizeof temporary, "%s.tmp-%ld", path, (long)getpid());
+    FILE *file = fopen(temporary, "wb");
+    if (!file)
+        return;
+    uint32_t key_length = (uint32_t)strlen(key);
+    int ok = fwrite(&key_length, sizeof key_length, 1, file) == 1 && fwrite(key, 1, key_length, file) == key_length &&
+             fwrite(&count, sizeof count, 1, file) == 1 &&
+             fwrite(samples, sizeof *samples, (size_t)count, file) == (size_t)count;
+    ok = fclose(file) == 0 && ok;
+    if (!ok || rename(temporary, path) != 0)
+        unlink(temporary);
+}
+
+/* The server loop: answer requests on `requests` with `responses` until EOF, then _exit. With a piece
+ * store, a piece another server already made is read from there instead of synthesized again. */
+static void server_main(int requests, int responses)
+{
+    for (;;) {
+        struct server_request request;
+        if (read_all(requests, &request, sizeof request) != 0)
+            _exit(0);
+        if (request.voice_length > 4096 || request.text_length > 65536 || request.phonemes_length > 65536)
+            _exit(1);
+        char *voice = calloc(1, request.voice_length + 1), *text = calloc(1, request.text_length + 1);
+        char *phonemes = calloc(1, request.phonemes_length + 1);
+        if (!voice || !text || !phonemes || read_all(requests, voice, request.voice_length) != 0 ||
+            read_all(requests, text, request.text_length) != 0 ||
+            read_all(requests, phonemes, request.phonemes_length) != 0)
+            _exit(1);
+        float *samples = NULL;
+        int64_t count = 0;
+        char message[512] = "";
+        struct server_response response = {0, 0, 0};
+        char *key = NULL;
+        if (piece_store[0]) {
+            size_t key_size = request.voice_length + request.text_length + request.phonemes_length + 64;
+            key = malloc(key_size);
+            if (key)
+                snprintf(key, key_size, "%s|%d|%d|%d|%s|%s", voice, request.rate, request.pitch, resample_converter,
+                         phonemes, request.phonemes_length ? "" : text);
+        }
+        if (key && store_load(key, &samples, &count) == 0) {
+            response.status = 0;
+        } else {
+            response.status = synth_piece_uncached(voice, request.rate, request.pitch, text,
+                                                   request.phonemes_length ? phonemes : NULL, &samples, &count, message,
+                                                   sizeof message);
+            if (response.status == 0 && key)
+                store_save(key, samples, count);
+        }
+        free(key);
+        if (response.status == 0)
+            response.count = count;
+        else
+            response.message_length = (uint32_t)strlen(message);
+        if (write_all(responses, &response, sizeof response) != 0 ||
+            (response.status == 0 && write_all(responses, samples, (size_t)count * sizeof *samples) != 0) ||
+            (response.status != 0 && write_all(responses, message, response.message_length) != 0))
+            _exit(1);
+        free(samples);
+        free(voice);
+        free(text);
+        free(phonemes);
+    }
+}
+
+int wakecert_synth_servers_start(int count, const char *store, char *message, size_t message_size)
+{
+    int status = wakecert_synth_initialize(message, message_size);
+    if (status != 0)
+        return status;
+    wakecert_synth_servers_stop();
+    snprintf(piece_store, sizeof piece_store, "%s", store ? store : "");
+    if (count > MAX_SERVERS)
+        count = MAX_SERVERS;
+    fflush(NULL);
+    for (int i = 0; i < count; i++) {
+        int requests[2], responses[2];
+        if (pipe(requests) != 0)
+            return wakecert_set_error(message, message_size, WAKECERT_ERROR_INTERNAL, "pipe: %s", strerror(errno));
+        if (pipe(responses) != 0) {
+            close(requests[0]);
+            close(requests[1]);
+            return wakecert_set_error(message, message_size, WAKECERT_ERROR_INTERNAL, "pipe: %s", strerror(errno));
+        }
+        pid_t pid = fork();
+        if (pid < 0) {
+            close(requests[0]);
+            close(requests[1]);
+            close(responses[0]);
+            close(responses[1]);
+            return wakecert_set_error(message, message_size, WAKECERT_ERROR_INTERNAL, "fork: %s", strerror(errno));
+        }
+        if (pid == 0) {
+            for (int j = 0; j < server_count; j++) { /* earlier servers' pipes are not ours */
+                close(server_requests[j]);
+                close(server_responses[j]);
+            }
+            close(requests[1]);
+            close(responses[0]);
+            server_count = 0;
+            server_main(requests[0], responses[1]);
+        }
+        close(requests[0]);
+        close(responses[1]);
+        server_requests[server_count] = requests[1];
+        server_responses[server_count] = responses[0];
+        server_pids[server_count] = pid;
+        server_count++;
+    }
+    server_in_use = server_count > 0 ? 0 : -1;
+    return 0;
+}
+
+void wakecert_synth_server_use(int index)
+{
+    server_in_use = index >= 0 && index < server_count ? index : -1;
+}
+
+void wakecert_synth_servers_stop(void)
+{
+    for (int i = 0; i < server_count; i++) {
+        close(server_requests[i]);
+        close(server_responses[i]);
+    }
+    for (int i = 0; i < server_count; i++)
+        while (waitpid(server_pids[i], NULL, 0) < 0 && errno == EINTR)
+            ;
+    server_count = 0;
+    server_in_use = -1;
+    piece_store[0] = '\0';
+}
+
+/* Ask this process's server for a piece. Same contract as synth_piece_uncached. */
+static int synth_piece_remote(const char *voice, int rate_wpm, int pitch, const char *text, const char *phonemes,
+                              float **out, int64_t *out_count, char *message, size_t message_size)
+{
+    int requests = server_requests[server_in_use], responses = server_responses[server_in_use];
+    struct server_request request = {rate_wpm, pitch, (uint32_t)strlen(voice), (uint32_t)strlen(text),
+                                      phonemes ? (uint32_t)strlen(phonemes) : 0};
+    struct server_response response;
+    if (write_all(requests, &request, sizeof request) != 0 || write_all(requests, voice, request.voice_length) != 0 ||
+        write_all(requests, text, request.text_length) != 0 ||
+        (phonemes && write_all(requests, phonemes, request.phonemes_length) != 0) ||
+        read_all(responses, &response, sizeof response) != 0)
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_INTERNAL,
+                                  "the synthesis server died (piece \"%.60s\")", text);
+    if (response.status != 0) {
+        char inner[512] = "";
+        uint32_t length = response.message_length < sizeof inner - 1 ? response.message_length : sizeof inner - 1;
+        if (read_all(responses, inner, length) != 0)
+            return wakecert_set_error(message, message_size, WAKECERT_ERROR_INTERNAL, "the synthesis server died");
+        for (uint32_t skipped = length; skipped < response.message_length; skipped++) {
+            char c;
+            if (read_all(responses, &c, 1) != 0)
+                break;
+        }
+        return wakecert_set_error(message, message_size, response.status, "%s", inner);
+    }
+    if (response.count <= 0 || response.count > ((int64_t)1 << 30))
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_INTERNAL, "the synthesis server sent %lld samples",
+                                  (long long)response.count);
+    *out = malloc((size_t)response.count * sizeof **out);
+    if (!*out)
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "out of memory");
+    if (read_all(responses, *out, (size_t)response.count * sizeof **out) != 0) {
+        free(*out);
+        *out = NULL;
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_INTERNAL, "the synthesis server died");
+    }
+    *out_count = response.count;
+    return 0;
+}
+
+static int synth_piece_uncached(const char *voice, int rate_wpm, int pitch, const char *text, const char *phonemes,
+                                float **out, int64_t *out_count, char *message, size_t message_size)
+{
+    *out = NULL;
+    *out_count = 0;
+    if (server_in_use >= 0)
+        return synth_piece_remote(voice, rate_wpm, pitch, text, phonemes, out, out_count, message, message_size);
+    if (wakecert_flite_is_voice(voice)) {
+        float *raw = NULL;
+        int64_t raw_count = 0;
+        int raw_rate = 0;
+        int status = wakecert_flite_synthesize(voice, rate_wpm, text, &raw, &raw_count, &raw_rate, message,
+                                               message_size);
+        if (status != 0)
+            return status;
+        float *resampled = raw;
+        int64_t resampled_count = raw_count;
+        if (raw_rate != WAKECERT_CORPUS_RATE) {
+            status = wakecert_audio_resample_to_16k_with(raw, raw_count, raw_rate, resample_converter, &resampled,
+                                                         &resampled_count, message, message_size);
+            free(raw);
+            if (status != 0)
+                return status;
+        }
+        int64_t begin = 0, end = 0;
+        wakecert_trim_silence(resampled, resampled_count, &begin, &end);
+        if (end <= begin) {
+            free(resampled);
+            return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
+                                      "flite produced no audible speech for \"%.60s\" in voice %s", text, voice);
+        }
+        memmove(resampled, resampled + begin, (size_t)(end - begin) * sizeof *resampled);
+        *out = resampled;
+        *out_count = end - begin;
+        return 0;
+    }
     int status = wakecert_synth_initialize(message, message_size);
     if (status != 0)
         return status;
@@ -351,8 +759,8 @@ int wakecert_synth_piece(const char *voice, int rate_wpm, int pitch, const char 
 
     float *resampled = NULL;
     int64_t resampled_count = 0;
-    status = wakecert_audio_resample_to_16k(raw, (int64_t)raw_count, espeak_rate, &resampled, &resampled_count, message,
-                                            message_size);
+    status = wakecert_audio_resample_to_16k_with(raw, (int64_t)raw_count, espeak_rate, resample_converter, &resampled,
+                                                 &resampled_count, message, message_size);
     free(raw);
     if (status != 0)
         return status;
