@@ -295,3 +295,33 @@ int wakecert_is_directory(const char *path)
     struct stat info;
     return stat(path, &info) == 0 && S_ISDIR(info.st_mode);
 }
+
+int wakecert_write_all(int fd, const void *buffer, size_t size)
+{
+    const char *cursor = buffer;
+    while (size) {
+        ssize_t written = write(fd, cursor, size);
+        if (written < 0 && errno == EINTR)
+            continue;
+        if (written <= 0)
+            return -1;
+        cursor += written;
+        size -= (size_t)written;
+    }
+    return 0;
+}
+
+int wakecert_read_all(int fd, void *buffer, size_t size)
+{
+    char *cursor = buffer;
+    while (size) {
+        ssize_t got = read(fd, cursor, size);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            return -1;
+        cursor += got;
+        size -= (size_t)got;
+    }
+    return 0;
+}

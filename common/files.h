@@ -57,4 +57,12 @@ int wakecert_join_path(char *out, size_t out_size, const char *directory, const 
 /** 1 if path names an existing directory, else 0. */
 int wakecert_is_directory(const char *path);
 
+/** Write all `size` bytes of buffer to fd, retrying short writes and EINTR. Returns 0, or -1 with
+ *  errno set by the failing write. For pipes between processes (synthesis children, exec engines). */
+int wakecert_write_all(int fd, const void *buffer, size_t size);
+
+/** Read exactly `size` bytes from fd into buffer, retrying short reads and EINTR. Returns 0, or -1 on
+ *  an error or on end of file before `size` bytes. */
+int wakecert_read_all(int fd, void *buffer, size_t size);
+
 #endif

@@ -5,28 +5,14 @@
 #define _POSIX_C_SOURCE 200809L
 #include "engine_protocol.h"
 
+#include "files.h"
+
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-static int write_all(int fd, const void *data, size_t size)
-{
-    const unsigned char *cursor = data;
-    while (size > 0) {
-        ssize_t written = write(fd, cursor, size);
-        if (written < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        cursor += written;
-        size -= (size_t)written;
-    }
-    return 0;
-}
 
 int protocol_write_frame2(int fd, int type, const void *first, size_t first_size, const void *second,
                           size_t second_size)
@@ -47,13 +33,13 @@ int protocol_write_frame2(int fd, int type, const void *first, size_t first_size
             memcpy(frame + 5, first, first_size);
         if (second_size)
             memcpy(frame + 5 + first_size, second, second_size);
-        return write_all(fd, frame, 5 + total);
+        return wakecert_write_all(fd, frame, 5 + total);
     }
-    if (write_all(fd, header, 5) != 0)
+    if (wakecert_write_all(fd, header, 5) != 0)
         return -1;
-    if (first_size && write_all(fd, first, first_size) != 0)
+    if (first_size && wakecert_write_all(fd, first, first_size) != 0)
         return -1;
-    return second_size ? write_all(fd, second, second_size) : 0;
+    return second_size ? wakecert_write_all(fd, second, second_size) : 0;
 }
 
 int protocol_write_frame(int fd, int type, const void *payload, size_t size)

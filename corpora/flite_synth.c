@@ -31,6 +31,7 @@
 
 #include "corpus_internal.h"
 #include "error.h"
+#include "files.h"
 
 cst_voice *register_cmu_us_kal16(const char *voxdir);
 cst_voice *register_cmu_us_slt(const char *voxdir);
@@ -75,38 +76,6 @@ int wakecert_flite_is_voice(const char *voice)
 const char *wakecert_flite_version(void)
 {
     return FLITE_PROJECT_VERSION;
-}
-
-/* Write all of buffer to fd; 0 or -1. */
-static int write_all(int fd, const void *buffer, size_t size)
-{
-    const char *cursor = buffer;
-    while (size) {
-        ssize_t written = write(fd, cursor, size);
-        if (written < 0 && errno == EINTR)
-            continue;
-        if (written <= 0)
-            return -1;
-        cursor += written;
-        size -= (size_t)written;
-    }
-    return 0;
-}
-
-/* Read exactly size bytes from fd; 0 or -1. */
-static int read_all(int fd, void *buffer, size_t size)
-{
-    char *cursor = buffer;
-    while (size) {
-        ssize_t got = read(fd, cursor, size);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got <= 0)
-            return -1;
-        cursor += got;
-        size -= (size_t)got;
-    }
-    return 0;
 }
 
 int wakecert_flite_synthesize(const char *voice, int rate_wpm, const char *text, float **out, int64_t *out_count,
@@ -170,8 +139,8 @@ int wakecert_flite_synthesize(const char *voice, int rate_wpm, const char *text,
             header[0] = wave->sample_rate;
             header[1] = (int32_t)(end - begin);
         }
-        if (write_all(fds[1], header, sizeof header) == 0 && header[1] > 0)
-            write_all(fds[1], wave->samples + begin, (size_t)header[1] * sizeof(short));
+        if (wakecert_write_all(fds[1], header, sizeof header) == 0 && header[1] > 0)
+            wakecert_write_all(fds[1], wave->samples + begin, (size_t)header[1] * sizeof(short));
         close(fds[1]);
         _exit(0);
     }
@@ -179,7 +148,7 @@ int wakecert_flite_synthesize(const char *voice, int rate_wpm, const char *text,
     int32_t header[2];
     int status = 0;
     short *pcm = NULL;
-    if (read_all(fds[0], header, sizeof header) != 0)
+    if (wakecert_read_all(fds[0], header, sizeof header) != 0)
         status = wakecert_set_error(message, message_size, WAKECERT_ERROR_INTERNAL,
                                     "flite synthesis process died for \"%.60s\"", text);
     else if (header[1] <= 0 || header[0] <= 0)
@@ -188,7 +157,7 @@ int wakecert_flite_synthesize(const char *voice, int rate_wpm, const char *text,
     else if (!(pcm = malloc((size_t)header[1] * sizeof *pcm)) ||
              !(*out = malloc((size_t)header[1] * sizeof **out)))
         status = wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "out of memory");
-    else if (read_all(fds[0], pcm, (size_t)header[1] * sizeof *pcm) != 0)
+    else if (wakecert_read_all(fds[0], pcm, (size_t)header[1] * sizeof *pcm) != 0)
         status = wakecert_set_error(message, message_size, WAKECERT_ERROR_INTERNAL,
                                     "flite synthesis process died for \"%.60s\"", text);
     close(fds[0]);

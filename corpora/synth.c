@@ -42,6 +42,7 @@
 
 #include "corpus_internal.h"
 #include "error.h"
+#include "files.h"
 
 static int espeak_rate = 0; /* espeak-ng's output rate once initialized, 0 before */
 static char espeak_version[32] = "unknown";
@@ -171,38 +172,6 @@ static int select_voice(const char *voice, int rate_wpm, int pitch, char *messag
     return 0;
 }
 
-/* Write all of buffer to fd; 0 or -1. */
-static int write_all(int fd, const void *buffer, size_t size)
-{
-    const char *cursor = buffer;
-    while (size) {
-        ssize_t written = write(fd, cursor, size);
-        if (written < 0 && errno == EINTR)
-            continue;
-        if (written <= 0)
-            return -1;
-        cursor += written;
-        size -= (size_t)written;
-    }
-    return 0;
-}
-
-/* Read exactly size bytes from fd; 0 or -1 (EOF or error first). */
-static int read_all(int fd, void *buffer, size_t size)
-{
-    char *cursor = buffer;
-    while (size) {
-        ssize_t got = read(fd, cursor, size);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got <= 0)
-            return -1;
-        cursor += got;
-        size -= (size_t)got;
-    }
-    return 0;
-}
-
 /* What a synthesis child reports before its payload. */
 enum child_status { CHILD_OK = 0, CHILD_NO_VOICE = 1, CHILD_SYNTH_FAILED = 2, CHILD_NO_MEMORY = 3 };
 struct child_header {
@@ -226,7 +195,7 @@ static void child_main(const struct child_job *job, int fd)
     struct child_header header = {CHILD_OK, 0};
     if (select_voice(job->voice, job->rate_wpm, job->pitch, NULL, 0) != 0) {
         header.status = CHILD_NO_VOICE;
-        write_all(fd, &header, sizeof header);
+        wakecert_write_all(fd, &header, sizeof header);
         return;
     }
     if (job->text_to_phonemes) {
@@ -246,8 +215,8 @@ static void child_main(const struct child_job *job, int fd)
             used += (size_t)written;
         }
         header.payload_bytes = used;
-        if (write_all(fd, &header, sizeof header) == 0)
-            write_all(fd, out, used);
+        if (wakecert_write_all(fd, &header, sizeof header) == 0)
+            wakecert_write_all(fd, out, used);
         return;
     }
     struct collected_audio audio = {0};
@@ -256,12 +225,12 @@ static void child_main(const struct child_job *job, int fd)
     espeak_Synchronize();
     if (synth_status != EE_OK || audio.failed) {
         header.status = audio.failed ? CHILD_NO_MEMORY : CHILD_SYNTH_FAILED;
-        write_all(fd, &header, sizeof header);
+        wakecert_write_all(fd, &header, sizeof header);
         return;
     }
     header.payload_bytes = audio.count * sizeof(short);
-    if (write_all(fd, &header, sizeof header) == 0)
-        write_all(fd, audio.samples, header.payload_bytes);
+    if (wakecert_write_all(fd, &header, sizeof header) == 0)
+        wakecert_write_all(fd, audio.samples, header.payload_bytes);
 }
 
 /* Run job in a forked child from this process's pristine espeak-ng state; *payload is malloc'd
@@ -290,7 +259,7 @@ static int run_child(const struct child_job *job, char **payload, size_t *payloa
     close(fds[1]);
     struct child_header header;
     int status = 0;
-    if (read_all(fds[0], &header, sizeof header) != 0) {
+    if (wakecert_read_all(fds[0], &header, sizeof header) != 0) {
         status = wakecert_set_error(message, message_size, WAKECERT_ERROR_INTERNAL,
                                     "espeak-ng synthesis process died for \"%s\"", job->input);
     } else if (header.status == CHILD_NO_VOICE) {
@@ -306,7 +275,7 @@ static int run_child(const struct child_job *job, char **payload, size_t *payloa
         *payload = malloc((size_t)header.payload_bytes + 1);
         if (!*payload)
             status = wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "out of memory");
-        else if (read_all(fds[0], *payload, (size_t)header.payload_bytes) != 0)
+        else if (wakecert_read_all(fds[0], *payload, (size_t)header.payload_bytes) != 0)
             status = wakecert_set_error(message, message_size, WAKECERT_ERROR_INTERNAL,
                                         "espeak-ng synthesis process died for \"%s\"", job->input);
         else {
@@ -404,6 +373,25 @@ static int cache_grow(void)
 }
 
 /* Synthesize one piece without the cache (see wakecert_synth_piece). */
+/* Trim a synthesized piece (16 kHz, malloc'd, owned from here) to its audible span: *out is the
+ * same buffer with the speech moved to its front. Fails (freeing it) when nothing is audible, naming
+ * the synthesizer, the text and the voice. */
+static int keep_speech(float *samples, int64_t count, const char *synthesizer, const char *text, const char *voice,
+                       float **out, int64_t *out_count, char *message, size_t message_size)
+{
+    int64_t begin = 0, end = 0;
+    wakecert_trim_silence(samples, count, &begin, &end);
+    if (end <= begin) {
+        free(samples);
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
+                                  "%s produced no audible speech for \"%.60s\" in voice %s", synthesizer, text, voice);
+    }
+    memmove(samples, samples + begin, (size_t)(end - begin) * sizeof *samples);
+    *out = samples;
+    *out_count = end - begin;
+    return 0;
+}
+
 static int synth_piece_uncached(const char *voice, int rate_wpm, int pitch, const char *text, const char *phonemes,
                                 float **out, int64_t *out_count, char *message, size_t message_size);
 
@@ -541,15 +529,15 @@ static void server_main(int requests, int responses)
 {
     for (;;) {
         struct server_request request;
-        if (read_all(requests, &request, sizeof request) != 0)
+        if (wakecert_read_all(requests, &request, sizeof request) != 0)
             _exit(0);
         if (request.voice_length > 4096 || request.text_length > 65536 || request.phonemes_length > 65536)
             _exit(1);
         char *voice = calloc(1, request.voice_length + 1), *text = calloc(1, request.text_length + 1);
         char *phonemes = calloc(1, request.phonemes_length + 1);
-        if (!voice || !text || !phonemes || read_all(requests, voice, request.voice_length) != 0 ||
-            read_all(requests, text, request.text_length) != 0 ||
-            read_all(requests, phonemes, request.phonemes_length) != 0)
+        if (!voice || !text || !phonemes || wakecert_read_all(requests, voice, request.voice_length) != 0 ||
+            wakecert_read_all(requests, text, request.text_length) != 0 ||
+            wakecert_read_all(requests, phonemes, request.phonemes_length) != 0)
             _exit(1);
         float *samples = NULL;
         int64_t count = 0;
@@ -577,9 +565,9 @@ static void server_main(int requests, int responses)
             response.count = count;
         else
             response.message_length = (uint32_t)strlen(message);
-        if (write_all(responses, &response, sizeof response) != 0 ||
-            (response.status == 0 && write_all(responses, samples, (size_t)count * sizeof *samples) != 0) ||
-            (response.status != 0 && write_all(responses, message, response.message_length) != 0))
+        if (wakecert_write_all(responses, &response, sizeof response) != 0 ||
+            (response.status == 0 && wakecert_write_all(responses, samples, (size_t)count * sizeof *samples) != 0) ||
+            (response.status != 0 && wakecert_write_all(responses, message, response.message_length) != 0))
             _exit(1);
         free(samples);
         free(voice);
@@ -663,20 +651,21 @@ static int synth_piece_remote(const char *voice, int rate_wpm, int pitch, const 
     struct server_request request = {rate_wpm, pitch, (uint32_t)strlen(voice), (uint32_t)strlen(text),
                                       phonemes ? (uint32_t)strlen(phonemes) : 0};
     struct server_response response;
-    if (write_all(requests, &request, sizeof request) != 0 || write_all(requests, voice, request.voice_length) != 0 ||
-        write_all(requests, text, request.text_length) != 0 ||
-        (phonemes && write_all(requests, phonemes, request.phonemes_length) != 0) ||
-        read_all(responses, &response, sizeof response) != 0)
+    if (wakecert_write_all(requests, &request, sizeof request) != 0 ||
+        wakecert_write_all(requests, voice, request.voice_length) != 0 ||
+        wakecert_write_all(requests, text, request.text_length) != 0 ||
+        (phonemes && wakecert_write_all(requests, phonemes, request.phonemes_length) != 0) ||
+        wakecert_read_all(responses, &response, sizeof response) != 0)
         return wakecert_set_error(message, message_size, WAKECERT_ERROR_INTERNAL,
                                   "the synthesis server died (piece \"%.60s\")", text);
     if (response.status != 0) {
         char inner[512] = "";
         uint32_t length = response.message_length < sizeof inner - 1 ? response.message_length : sizeof inner - 1;
-        if (read_all(responses, inner, length) != 0)
+        if (wakecert_read_all(responses, inner, length) != 0)
             return wakecert_set_error(message, message_size, WAKECERT_ERROR_INTERNAL, "the synthesis server died");
         for (uint32_t skipped = length; skipped < response.message_length; skipped++) {
             char c;
-            if (read_all(responses, &c, 1) != 0)
+            if (wakecert_read_all(responses, &c, 1) != 0)
                 break;
         }
         return wakecert_set_error(message, message_size, response.status, "%s", inner);
@@ -687,7 +676,7 @@ static int synth_piece_remote(const char *voice, int rate_wpm, int pitch, const 
     *out = malloc((size_t)response.count * sizeof **out);
     if (!*out)
         return wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "out of memory");
-    if (read_all(responses, *out, (size_t)response.count * sizeof **out) != 0) {
+    if (wakecert_read_all(responses, *out, (size_t)response.count * sizeof **out) != 0) {
         free(*out);
         *out = NULL;
         return wakecert_set_error(message, message_size, WAKECERT_ERROR_INTERNAL, "the synthesis server died");
@@ -720,17 +709,7 @@ static int synth_piece_uncached(const char *voice, int rate_wpm, int pitch, cons
             if (status != 0)
                 return status;
         }
-        int64_t begin = 0, end = 0;
-        wakecert_trim_silence(resampled, resampled_count, &begin, &end);
-        if (end <= begin) {
-            free(resampled);
-            return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
-                                      "flite produced no audible speech for \"%.60s\" in voice %s", text, voice);
-        }
-        memmove(resampled, resampled + begin, (size_t)(end - begin) * sizeof *resampled);
-        *out = resampled;
-        *out_count = end - begin;
-        return 0;
+        return keep_speech(resampled, resampled_count, "flite", text, voice, out, out_count, message, message_size);
     }
     int status = wakecert_synth_initialize(message, message_size);
     if (status != 0)
@@ -764,17 +743,7 @@ static int synth_piece_uncached(const char *voice, int rate_wpm, int pitch, cons
     free(raw);
     if (status != 0)
         return status;
-    int64_t begin = 0, end = 0;
-    wakecert_trim_silence(resampled, resampled_count, &begin, &end);
-    if (end <= begin) {
-        free(resampled);
-        return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
-                                  "espeak-ng produced no audible speech for \"%s\" in voice %s", input, voice);
-    }
-    memmove(resampled, resampled + begin, (size_t)(end - begin) * sizeof *resampled);
-    *out = resampled;
-    *out_count = end - begin;
-    return 0;
+    return keep_speech(resampled, resampled_count, "espeak-ng", input, voice, out, out_count, message, message_size);
 }
 
 int wakecert_synth_text_to_phonemes(const char *voice, const char *text, char *out, size_t out_size, char *message,
