@@ -467,6 +467,10 @@ int wakecert_recipe_cache_key(const char *recipe_path, char key_out[17], char *m
         suffix_size = snprintf(suffix, sizeof suffix, "\n--wakecert-corpus %s espeak-ng %s flite %s fluidsynth %s\n",
                                WAKECERT_CORPUS_GENERATOR_VERSION, wakecert_synth_version(), wakecert_flite_version(),
                                wakecert_fluidsynth_version());
+    /* Recipes naming festival voices key on festival's version too (only those: others keep their keys). */
+    if (strstr(recipe, "\"festival:") && suffix_size > 0 && (size_t)suffix_size < sizeof suffix)
+        suffix_size += snprintf(suffix + suffix_size - 1, sizeof suffix - (size_t)suffix_size + 1, " festival %s\n",
+                                wakecert_festival_version()) - 1;
     char *keyed = malloc(recipe_size + (size_t)suffix_size);
     if (!keyed) {
         free(recipe);

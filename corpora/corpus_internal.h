@@ -194,6 +194,26 @@ int wakecert_flite_word_phones(const char *voice, const char *word, char *out, s
 /** The phones a wake word must have in flite's lexicon, or NULL if not a table word. Cannot fail. */
 const char *wakecert_flite_expected_phones(const char *word);
 
+/* ---- festival_synth.c ---- */
+
+/** 1 if `voice` starts with "festival:" (known to wakecert or not: synthesis then names the voice). */
+int wakecert_festival_is_voice(const char *voice);
+/** festival's version ("2.5.0", from `festival --version`, asked once), or "not-installed". Cannot fail. */
+const char *wakecert_festival_version(void);
+/** Synthesize text with a festival voice ("festival:kal_diphone", "festival:ked_diphone",
+ *  "festival:cmu_us_slt_arctic_hts") at rate_wpm and pitch (0-100; diphone voices only) by running the
+ *  festival program in a child, into malloc'd floats at *out_rate Hz (16000 or 32000, untrimmed).
+ *  Deterministic. Returns 0, WAKECERT_ERROR_FORMAT (unknown voice, unreadable wave), WAKECERT_ERROR_ENGINE
+ *  (festival missing or failed; the message names voice and text and quotes festival), IO or NO_MEMORY. */
+int wakecert_festival_synthesize(const char *voice, int rate_wpm, int pitch, const char *text, float **out,
+                                 int64_t *out_count, int *out_rate, char *message, size_t message_size);
+/** The phones (CMU, no stress, pauses dropped, space-separated: "ax l eh k s ax") festival synthesizes
+ *  for `text` in `voice`, with the wake-word lexicon entries wakecert adds. Returns 0 or as above. */
+int wakecert_festival_segments(const char *voice, const char *text, char *out, size_t out_size, char *message,
+                               size_t message_size);
+/** The phones wakecert pins for a wake word in festival ("ax l eh k s ax"), or NULL. Cannot fail. */
+const char *wakecert_festival_expected_phones(const char *word);
+
 /* ---- expand.c ---- */
 
 struct cJSON;

@@ -305,8 +305,8 @@ static int expand_block(const struct block *block, cJSON *out, char *message, si
                     return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
                                               "%s: \"words\" entries are strings or {\"word\", \"phonemes\"}",
                                               block->where);
-                if (voice && wakecert_flite_is_voice(voice))
-                    phonemes = NULL; /* espeak-ng phonemes mean nothing to flite; it reads the text */
+                if (voice && (wakecert_flite_is_voice(voice) || wakecert_festival_is_voice(voice)))
+                    phonemes = NULL; /* espeak-ng phonemes mean nothing to flite or festival; they read the text */
                 int rate = pick_int(rates, &prng, 0);
                 add_speech(segments, "say", pick_string(before, &prng), NULL, rate, NULL, 0);
                 add_time(segments, "gap", draw(&prng, 0.05, 0.12));

@@ -287,8 +287,9 @@ static int render_segment(const cJSON *segment, const struct voice_settings *fil
             return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
                                       "%s: rate must be 80-450 words per minute and pitch 0-100", where);
         const char *phonemes = wakecert_json_string(segment, "phonemes");
-        if (wakecert_flite_is_voice(voice.voice))
-            phonemes = NULL; /* flite reads the text; its lexicon's wake-word phones are checked by a test */
+        if (wakecert_flite_is_voice(voice.voice) || wakecert_festival_is_voice(voice.voice))
+            phonemes = NULL; /* flite and festival read the text: flite's lexicon's wake-word phones are checked
+                                by a test, festival gets wakecert's wake-word lexicon entries */
         else if (!phonemes && (type == WAKECERT_EVENT_WAKE || type == WAKECERT_EVENT_MEDIA_WAKE)) {
             phonemes = wakecert_wake_word_phonemes(text);
             if (!phonemes)
@@ -590,7 +591,14 @@ static cJSON *manifest_event(const struct wakecert_corpus_event *event)
     return object;
 }
 
-/* Write temporary_directory/manifest.json for the built files. Returns 0 or WAKECERT_ERROR_IO. */
+/* Which synthesizer versions the manifest's "generator" names besides espeak-ng's. */
+enum {
+    MANIFEST_EXTENDED = 1, /* generator blocks or sources: flite and fluidsynth */
+    MANIFEST_FESTIVAL = 2, /* a "festival:" voice appears in the recipe */
+};
+
+/* Write temporary_directory/manifest.json for the built files; `extended` is a set of MANIFEST_ flags.
+ * Returns 0 or WAKECERT_ERROR_IO. */
 static int write_manifest(const char *temporary_directory, const char *name, const char *recipe_sha256, int extended,
                           const cJSON *stream, const struct built_file *files, size_t count, char *message, size_t message_size)
 {
@@ -598,14 +606,17 @@ static int write_manifest(const char *temporary_directory, const char *name, con
     cJSON_AddStringToObject(root, "schema", WAKECERT_CORPUS_SCHEMA);
     cJSON_AddStringToObject(root, "name", name);
     cJSON_AddStringToObject(root, "recipe_sha256", recipe_sha256);
-    char generator[128];
-    if (extended) /* recipes with generator blocks or sources may use flite and fluidsynth too */
-        snprintf(generator, sizeof generator, "wakecert-corpus %s (espeak-ng %s, flite %s, fluidsynth %s)",
+    char generator[192];
+    char festival[64] = ""; /* only recipes naming festival voices mention festival (older manifests unchanged) */
+    if (extended & MANIFEST_FESTIVAL)
+        snprintf(festival, sizeof festival, ", festival %s", wakecert_festival_version());
+    if (extended & MANIFEST_EXTENDED) /* recipes with generator blocks or sources may use flite and fluidsynth too */
+        snprintf(generator, sizeof generator, "wakecert-corpus %s (espeak-ng %s, flite %s, fluidsynth %s%s)",
                  WAKECERT_CORPUS_GENERATOR_VERSION, wakecert_synth_version(), wakecert_flite_version(),
-                 wakecert_fluidsynth_version());
+                 wakecert_fluidsynth_version(), festival);
     else
-        snprintf(generator, sizeof generator, "wakecert-corpus %s (espeak-ng %s)", WAKECERT_CORPUS_GENERATOR_VERSION,
-                 wakecert_synth_version());
+        snprintf(generator, sizeof generator, "wakecert-corpus %s (espeak-ng %s%s)", WAKECERT_CORPUS_GENERATOR_VERSION,
+                 wakecert_synth_version(), festival);
     cJSON_AddStringToObject(root, "generator", generator);
     cJSON_AddNumberToObject(root, "sample_rate", WAKECERT_CORPUS_RATE);
     if (stream) /* a soak pool: how to render the stream from these files (soak.c) */
@@ -900,6 +911,7 @@ int wakecert_corpus_build(const char *recipe_path, const char *out_argument, int
         return status;
     char recipe_sha256[WAKECERT_SHA256_HEX_SIZE];
     wakecert_sha256_buffer(recipe_text, recipe_size, recipe_sha256);
+    int uses_festival = strstr(recipe_text, "\"festival:") != NULL; /* its version goes into the manifest */
     cJSON *recipe = NULL;
     status = wakecert_json_parse(recipe_text, recipe_path, &recipe, message, message_size);
     free(recipe_text);
@@ -1057,7 +1069,8 @@ int wakecert_corpus_build(const char *recipe_path, const char *out_argument, int
             goto done;
     }
     status = write_manifest(temporary, name, recipe_sha256,
-                            sources || cJSON_GetObjectItemCaseSensitive(recipe, "generate") ? 1 : 0,
+                            (sources || cJSON_GetObjectItemCaseSensitive(recipe, "generate") ? MANIFEST_EXTENDED : 0) |
+                                (uses_festival ? MANIFEST_FESTIVAL : 0),
                             cJSON_GetObjectItemCaseSensitive(recipe, "stream"), built, built_count,
                             message,
                             message_size);

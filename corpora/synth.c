@@ -24,7 +24,9 @@
  * which process builds the corpus. A fork costs well under a millisecond here; the smoke corpus has
  * ~50 pieces. espeak-ng keeps global state, so this file is not thread-safe.
  *
- * Also here: voices named "flite:NAME" are synthesized by flite instead (flite_synth.c); a per-process
+ * Also here: voices named "flite:NAME" are synthesized by flite instead (flite_synth.c), and voices
+ * named "festival:NAME" by the festival program (festival_synth.c), both resampled and trimmed like
+ * espeak-ng's pieces; a per-process
  * piece cache (a piece is a pure function of its inputs, so a repeated one is copied, not re-made); and
  * synthesis servers, small processes forked before a build loads its pools, from which the per-piece
  * children are forked cheaply (see "synthesis servers" below).
@@ -692,12 +694,15 @@ static int synth_piece_uncached(const char *voice, int rate_wpm, int pitch, cons
     *out_count = 0;
     if (server_in_use >= 0)
         return synth_piece_remote(voice, rate_wpm, pitch, text, phonemes, out, out_count, message, message_size);
-    if (wakecert_flite_is_voice(voice)) {
+    int flite = wakecert_flite_is_voice(voice);
+    if (flite || wakecert_festival_is_voice(voice)) {
         float *raw = NULL;
         int64_t raw_count = 0;
         int raw_rate = 0;
-        int status = wakecert_flite_synthesize(voice, rate_wpm, text, &raw, &raw_count, &raw_rate, message,
-                                               message_size);
+        int status = flite ? wakecert_flite_synthesize(voice, rate_wpm, text, &raw, &raw_count, &raw_rate, message,
+                                                       message_size)
+                           : wakecert_festival_synthesize(voice, rate_wpm, pitch, text, &raw, &raw_count, &raw_rate,
+                                                          message, message_size);
         if (status != 0)
             return status;
         float *resampled = raw;
@@ -709,7 +714,8 @@ static int synth_piece_uncached(const char *voice, int rate_wpm, int pitch, cons
             if (status != 0)
                 return status;
         }
-        return keep_speech(resampled, resampled_count, "flite", text, voice, out, out_count, message, message_size);
+        return keep_speech(resampled, resampled_count, flite ? "flite" : "festival", text, voice, out, out_count,
+                           message, message_size);
     }
     int status = wakecert_synth_initialize(message, message_size);
     if (status != 0)

@@ -1,0 +1,420 @@
+/*
+ * Speech pieces from the Festival Speech Synthesis System (Debian's festival 2.5 with festvox-kallpc16k,
+ * festvox-kdlpc16k and festvox-us-slt-hts): a third synthesizer, so wake words are also said by
+ * residual-excited LPC diphones and by an HMM (HTS) voice, not only by espeak-ng's formants and flite.
+ * Recipes name the voices "festival:kal_diphone" (male), "festival:ked_diphone" (male) and
+ * "festival:cmu_us_slt_arctic_hts" (female): the names festival itself gives them, after "festival:".
+ *
+ * festival has no library on Debian that C can link, so every piece is one run of the `festival`
+ * program in a child process: a private temporary directory (mkdtemp) holds a Scheme script and the
+ * RIFF wave festival writes; the script selects the voice, pins the wake words' pronunciation, applies
+ * rate and pitch and synthesizes the text. One fresh process per piece also makes a piece a pure
+ * function of its inputs (festival keeps no state between runs; HOME points into the private
+ * directory, so no ~/.festivalrc is read). The diphone voices write 16 kHz, the HTS voice 32 kHz; the
+ * caller resamples and trims (synth.c).
+ *
+ * Rate: 165 words per minute is the voice's own pace. The diphone voices scale festival's
+ * Duration_Stretch parameter by 165 / rate; the HTS voice ignores Duration_Stretch, so it gets
+ * hts_engine's speed option "-r" = rate / 165. Pitch (0-100, 50 = the voice's own) scales the diphone
+ * voices' intonation targets (int_lr_params target_f0_mean and target_f0_std) by 2^((pitch - 50) / 100),
+ * half an octave either way at the ends; the HTS voice predicts its own F0 and ignores pitch.
+ *
+ * Wake words: the script adds each wake word to festival's lexicon with the phones of the table below
+ * (CMU phone set; festival's own CMU lexicon has the same entries today), so a lexicon change cannot
+ * alter how a wake word is said; a test reads back the segments festival synthesized for each word.
+ * Recipes' "phonemes" are espeak-ng notation and are ignored for festival voices, as for flite.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "corpus_internal.h"
+#include "error.h"
+#include "files.h"
+
+/* The voices wakecert knows: festival's name (voice_NAME selects it) and whether it is an HTS voice
+ * (rate through hts_engine's "-r", no pitch control) rather than a diphone voice. */
+static const struct {
+    const char *name;
+    int hts;
+} festival_voices[] = {
+    {"kal_diphone", 0},
+    {"ked_diphone", 0},
+    {"cmu_us_slt_arctic_hts", 1},
+};
+
+/* Wake words as festival lexicon entries: syllables of CMU phones with stress (1) or none (0). */
+static const struct {
+    const char *word;
+    const char *syllables; /* the third element of a lex.add.entry entry */
+    const char *phones;    /* the same phones as festival's Segment relation names them */
+} festival_wake_words[] = {
+    {"alexa", "(((ax) 0) ((l eh k) 1) ((s ax) 0))", "ax l eh k s ax"},
+    {"amazon", "(((ae) 1) ((m ax) 0) ((z aa n) 1))", "ae m ax z aa n"},
+    {"computer", "(((k ax m) 0) ((p y uw) 1) ((t er) 0))", "k ax m p y uw t er"},
+    {"echo", "(((eh) 1) ((k ow) 0))", "eh k ow"},
+};
+
+#define FESTIVAL_PREFIX "festival:"
+#define FESTIVAL_VOICE_LIST "festival:kal_diphone, festival:ked_diphone, festival:cmu_us_slt_arctic_hts"
+
+int wakecert_festival_is_voice(const char *voice)
+{
+    return strncmp(voice, FESTIVAL_PREFIX, strlen(FESTIVAL_PREFIX)) == 0;
+}
+
+/* Index of `voice` ("festival:NAME") in festival_voices, or -1 if wakecert does not know it. */
+static int festival_voice_index(const char *voice)
+{
+    if (!wakecert_festival_is_voice(voice))
+        return -1;
+    const char *name = voice + strlen(FESTIVAL_PREFIX);
+    for (size_t i = 0; i < sizeof festival_voices / sizeof festival_voices[0]; i++)
+        if (strcmp(festival_voices[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+const char *wakecert_festival_expected_phones(const char *word)
+{
+    for (size_t i = 0; i < sizeof festival_wake_words / sizeof festival_wake_words[0]; i++)
+        if (strcmp(festival_wake_words[i].word, word) == 0)
+            return festival_wake_words[i].phones;
+    return NULL;
+}
+
+/* A growable text buffer for building the script; `failed` is set once an append ran out of memory. */
+struct text_buffer {
+    char *data;
+    size_t length, capacity;
+    int failed;
+};
+
+/* Append printf-formatted text to buffer (sets buffer->failed when out of memory). */
+static void append(struct text_buffer *buffer, const char *format, ...) __attribute__((format(printf, 2, 3)));
+static void append(struct text_buffer *buffer, const char *format, ...)
+{
+    if (buffer->failed)
+        return;
+    va_list arguments;
+    va_start(arguments, format);
+    int needed = vsnprintf(NULL, 0, format, arguments);
+    va_end(arguments);
+    if (needed < 0 || buffer->length + (size_t)needed + 1 > buffer->capacity) {
+        size_t capacity = (buffer->capacity ? buffer->capacity * 2 : 1024) + (needed > 0 ? (size_t)needed : 0);
+        char *grown = needed < 0 ? NULL : realloc(buffer->data, capacity);
+        if (!grown) {
+            buffer->failed = 1;
+            return;
+        }
+        buffer->data = grown;
+        buffer->capacity = capacity;
+    }
+    va_start(arguments, format);
+    vsnprintf(buffer->data + buffer->length, buffer->capacity - buffer->length, format, arguments);
+    va_end(arguments);
+    buffer->length += (size_t)needed;
+}
+
+/* Append `text` as a Scheme string literal (quoted, with " and \ escaped). */
+static void append_scheme_string(struct text_buffer *buffer, const char *text)
+{
+    append(buffer, "\"");
+    for (const char *c = text; *c; c++)
+        append(buffer, "%s%c", (*c == '"' || *c == '\\') ? "\\" : "", *c);
+    append(buffer, "\"");
+}
+
+/* Build the Scheme script that says `text` in voice `index` at rate/pitch into wave_path (RIFF) and, when
+ * segments_path is not NULL, writes the names of the synthesized segments there, one line. Returns the
+ * malloc'd script or NULL when out of memory. */
+static char *festival_script(int index, int rate_wpm, int pitch, const char *text, const char *wave_path,
+                             const char *segments_path)
+{
+    struct text_buffer script = {0};
+    append(&script, "(voice_%s)\n", festival_voices[index].name);
+    for (size_t i = 0; i < sizeof festival_wake_words / sizeof festival_wake_words[0]; i++)
+        append(&script, "(lex.add.entry '(\"%s\" nil %s))\n", festival_wake_words[i].word,
+               festival_wake_words[i].syllables);
+    if (festival_voices[index].hts)
+        append(&script, "(set! hts_engine_params (append hts_engine_params (list (list \"-r\" %.6f))))\n",
+               (double)rate_wpm / 165.0);
+    else {
+        append(&script, "(Parameter.set 'Duration_Stretch (* (Parameter.get 'Duration_Stretch) %.6f))\n",
+               165.0 / (double)rate_wpm);
+        append(&script,
+               "(set! int_lr_params (mapcar (lambda (p) (if (or (eq? (car p) 'target_f0_mean) (eq? (car p) 'target_f0_std))"
+               " (list (car p) (* %.6f (car (cdr p)))) p)) int_lr_params))\n",
+               pow(2.0, (pitch - 50) / 100.0));
+    }
+    append(&script, "(set! wakecert_utterance (utt.synth (Utterance Text ");
+    append_scheme_string(&script, text);
+    append(&script, ")))\n(utt.save.wave wakecert_utterance ");
+    append_scheme_string(&script, wave_path);
+    append(&script, " 'riff)\n");
+    if (segments_path) {
+        append(&script, "(set! wakecert_segments (fopen ");
+        append_scheme_string(&script, segments_path);
+        append(&script, " \"w\"))\n(mapcar (lambda (s) (format wakecert_segments \"%%s \" (item.name s)))"
+                        " (utt.relation.items wakecert_utterance 'Segment))\n(fclose wakecert_segments)\n");
+    }
+    if (script.failed) {
+        free(script.data);
+        return NULL;
+    }
+    return script.data;
+}
+
+/* The files of one festival run, all inside a private mkdtemp directory. */
+struct festival_run {
+    char directory[4096];
+    char script[4200], wave[4200], segments[4200];
+};
+
+/* Remove the run's files and directory (festival writes nothing else there). Cannot fail. */
+static void festival_run_remove(struct festival_run *run)
+{
+    unlink(run->script);
+    unlink(run->wave);
+    unlink(run->segments);
+    rmdir(run->directory);
+}
+
+/* Run `festival --batch script` in a child with HOME set to the run's directory, stdin from /dev/null,
+ * stdout and stderr into a pipe. Returns 0 when festival exited 0; otherwise WAKECERT_ERROR_ENGINE with a
+ * message naming the voice and the text and quoting the end of festival's output (or saying festival
+ * is not installed). */
+static int festival_execute(const struct festival_run *run, const char *voice, const char *text, char *message,
+                            size_t message_size)
+{
+    int fds[2];
+    if (pipe(fds) != 0)
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_INTERNAL, "pipe: %s", strerror(errno));
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_INTERNAL, "fork: %s", strerror(errno));
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        FILE *null_input = freopen("/dev/null", "r", stdin);
+        (void)null_input;
+        dup2(fds[1], STDOUT_FILENO);
+        dup2(fds[1], STDERR_FILENO);
+        if (fds[1] != STDOUT_FILENO && fds[1] != STDERR_FILENO)
+            close(fds[1]);
+        setenv("HOME", run->directory, 1);
+        execlp("festival", "festival", "--batch", run->script, (char *)NULL);
+        fprintf(stderr, "cannot run festival: %s (install it with ci/bootstrap)", strerror(errno));
+        _exit(127);
+    }
+    close(fds[1]);
+    /* Keep the last part of festival's output: its error, if any, is at the end. */
+    char output[1024];
+    size_t kept = 0;
+    char chunk[512];
+    for (;;) {
+        ssize_t got = read(fds[0], chunk, sizeof chunk);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            break;
+        for (ssize_t i = 0; i < got; i++) {
+            if (kept == sizeof output - 1) {
+                memmove(output, output + sizeof output / 2, kept - sizeof output / 2);
+                kept -= sizeof output / 2;
+            }
+            output[kept++] = chunk[i] == '\n' ? ' ' : chunk[i];
+        }
+    }
+    output[kept] = '\0';
+    close(fds[0]);
+    int wait_status = 0;
+    while (waitpid(pid, &wait_status, 0) < 0 && errno == EINTR)
+        ;
+    if (WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0)
+        return 0;
+    while (kept > 0 && output[kept - 1] == ' ')
+        output[--kept] = '\0';
+    return wakecert_set_error(message, message_size, WAKECERT_ERROR_ENGINE,
+                              "festival failed (exit %d) saying \"%.60s\" in voice %s: %s",
+                              WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : 128 + WTERMSIG(wait_status), text,
+                              voice, kept ? output : "(no output)");
+}
+
+/* Make the private directory of a run and write its script. Returns 0, or WAKECERT_ERROR_IO /
+ * NO_MEMORY (the directory is removed again). */
+static int festival_prepare(struct festival_run *run, int index, int rate_wpm, int pitch, const char *text,
+                            int want_segments, char *message, size_t message_size)
+{
+    const char *temporary = getenv("TMPDIR");
+    snprintf(run->directory, sizeof run->directory, "%s/wakecert-festival-XXXXXX",
+             temporary && *temporary ? temporary : "/tmp");
+    if (!mkdtemp(run->directory))
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_IO, "cannot make a folder like %s: %s",
+                                  run->directory, strerror(errno));
+    snprintf(run->script, sizeof run->script, "%s/say.scm", run->directory);
+    snprintf(run->wave, sizeof run->wave, "%s/say.wav", run->directory);
+    snprintf(run->segments, sizeof run->segments, "%s/segments.txt", run->directory);
+    char *script = festival_script(index, rate_wpm, pitch, text, run->wave, want_segments ? run->segments : NULL);
+    if (!script) {
+        festival_run_remove(run);
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "out of memory");
+    }
+    /* A plain write: the script lives only as long as this run (no need for an atomic, fsynced one). */
+    FILE *stream = fopen(run->script, "w");
+    int written = stream && fputs(script, stream) >= 0;
+    if (stream && fclose(stream) != 0)
+        written = 0;
+    free(script);
+    if (!written) {
+        festival_run_remove(run);
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_IO, "cannot write %s: %s", run->script,
+                                  strerror(errno));
+    }
+    return 0;
+}
+
+/* Little-endian reads from a byte buffer. */
+static uint32_t read_u32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+static uint16_t read_u16(const unsigned char *p)
+{
+    return (uint16_t)(p[0] | p[1] << 8);
+}
+
+/* Decode a mono 16-bit PCM RIFF wave (as festival writes it) into malloc'd floats. Returns 0 or
+ * WAKECERT_ERROR_FORMAT (naming voice and text) / NO_MEMORY. */
+static int decode_riff(const unsigned char *data, size_t size, const char *voice, const char *text, float **out,
+                       int64_t *out_count, int *out_rate, char *message, size_t message_size)
+{
+    int rate = 0, channels = 0, bits = 0, format = 0;
+    if (size < 12 || memcmp(data, "RIFF", 4) != 0 || memcmp(data + 8, "WAVE", 4) != 0)
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
+                                  "festival wrote no RIFF wave for \"%.60s\" in voice %s", text, voice);
+    for (size_t at = 12; at + 8 <= size;) {
+        uint32_t chunk_size = read_u32(data + at + 4);
+        const unsigned char *body = data + at + 8;
+        size_t available = size - at - 8 < chunk_size ? size - at - 8 : chunk_size;
+        if (memcmp(data + at, "fmt ", 4) == 0 && available >= 16) {
+            format = read_u16(body);
+            channels = read_u16(body + 2);
+            rate = (int)read_u32(body + 4);
+            bits = read_u16(body + 14);
+        } else if (memcmp(data + at, "data", 4) == 0) {
+            if (format != 1 || channels != 1 || bits != 16 || rate <= 0)
+                break;
+            int64_t count = (int64_t)(available / 2);
+            *out = malloc((size_t)(count ? count : 1) * sizeof **out);
+            if (!*out)
+                return wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "out of memory");
+            for (int64_t i = 0; i < count; i++)
+                (*out)[i] = (float)((int16_t)read_u16(body + 2 * i) / 32768.0);
+            *out_count = count;
+            *out_rate = rate;
+            return 0;
+        }
+        at += 8 + (size_t)chunk_size + (chunk_size & 1);
+    }
+    return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
+                              "festival's wave for \"%.60s\" in voice %s is not mono 16-bit PCM", text, voice);
+}
+
+int wakecert_festival_synthesize(const char *voice, int rate_wpm, int pitch, const char *text, float **out,
+                                 int64_t *out_count, int *out_rate, char *message, size_t message_size)
+{
+    *out = NULL;
+    *out_count = 0;
+    *out_rate = 0;
+    int index = festival_voice_index(voice);
+    if (index < 0)
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
+                                  "festival has no voice \"%s\" known to wakecert (" FESTIVAL_VOICE_LIST ")", voice);
+    struct festival_run run;
+    int status = festival_prepare(&run, index, rate_wpm, pitch, text, 0, message, message_size);
+    if (status != 0)
+        return status;
+    status = festival_execute(&run, voice, text, message, message_size);
+    char *wave = NULL;
+    size_t wave_size = 0;
+    char inner[256];
+    if (status == 0 && wakecert_read_file(run.wave, &wave, &wave_size, inner, sizeof inner) != 0)
+        status = wakecert_set_error(message, message_size, WAKECERT_ERROR_ENGINE,
+                                    "festival wrote no wave for \"%.60s\" in voice %s", text, voice);
+    if (status == 0)
+        status = decode_riff((const unsigned char *)wave, wave_size, voice, text, out, out_count, out_rate, message,
+                             message_size);
+    free(wave);
+    festival_run_remove(&run);
+    return status;
+}
+
+int wakecert_festival_segments(const char *voice, const char *text, char *out, size_t out_size, char *message,
+                               size_t message_size)
+{
+    out[0] = '\0';
+    int index = festival_voice_index(voice);
+    if (index < 0)
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
+                                  "festival has no voice \"%s\" known to wakecert (" FESTIVAL_VOICE_LIST ")", voice);
+    struct festival_run run;
+    int status = festival_prepare(&run, index, 165, 50, text, 1, message, message_size);
+    if (status != 0)
+        return status;
+    status = festival_execute(&run, voice, text, message, message_size);
+    char *segments = NULL;
+    size_t segments_size = 0;
+    if (status == 0)
+        status = wakecert_read_file(run.segments, &segments, &segments_size, message, message_size);
+    festival_run_remove(&run);
+    if (status != 0)
+        return status;
+    /* "pau ax l eh k s ax pau " -> "ax l eh k s ax": drop the pauses and the trailing space. */
+    size_t used = 0;
+    for (char *name = strtok(segments, " \n"); name; name = strtok(NULL, " \n")) {
+        if (strcmp(name, "pau") == 0)
+            continue;
+        int written = snprintf(out + used, out_size - used, "%s%s", used ? " " : "", name);
+        if (written < 0 || (size_t)written >= out_size - used) {
+            free(segments);
+            return wakecert_set_error(message, message_size, WAKECERT_ERROR_USAGE, "segment list too long");
+        }
+        used += (size_t)written;
+    }
+    free(segments);
+    return 0;
+}
+
+const char *wakecert_festival_version(void)
+{
+    static char version[64] = "";
+    if (version[0])
+        return version;
+    snprintf(version, sizeof version, "not-installed");
+    FILE *pipe_stream = popen("festival --version 2>/dev/null", "r");
+    if (!pipe_stream)
+        return version;
+    char line[256] = "";
+    if (fgets(line, sizeof line, pipe_stream)) {
+        /* "festival: Festival Speech Synthesis System: 2.5.0:release December 2017" -> "2.5.0" */
+        const char *field = strstr(line, "System: ");
+        if (field) {
+            field += strlen("System: ");
+            size_t length = strcspn(field, ": \n");
+            if (length > 0 && length < sizeof version)
+                snprintf(version, sizeof version, "%.*s", (int)length, field);
+        }
+    }
+    pclose(pipe_stream);
+    return version;
+}
