@@ -172,6 +172,14 @@ int wakecert_synth_text_to_phonemes(const char *voice, const char *text, char *o
  *  word is not in the table. Cannot fail. */
 const char *wakecert_wake_word_phonemes(const char *word);
 
+/** Cut a synthesized int16 utterance to its phones, for synthesizers that pad with pause segments holding
+ *  low-level noise (flite, festival): [begin, end) are the samples between the synthesizer's own leading
+ *  and trailing pause segments (bounds outside [0, count] or empty mean the whole wave). Keeps 5 ms before
+ *  and 25 ms after, fades them in and out (raised cosine, in place) and returns the kept span in
+ *  [*from, *to). Cannot fail. */
+void wakecert_keep_phones_pcm16(short *samples, int64_t count, int rate, int64_t begin, int64_t end, int64_t *from,
+                                int64_t *to);
+
 /** Find [*begin, *end) of `x` after removing leading and trailing frames quieter than 50 dB below the
  *  loudest 5 ms frame. *begin == *end when x is silent. Cannot fail. */
 void wakecert_trim_silence(const float *x, int64_t count, int64_t *begin, int64_t *end);

@@ -10,8 +10,11 @@
  * RIFF wave festival writes; the script selects the voice, pins the wake words' pronunciation, applies
  * rate and pitch and synthesizes the text. One fresh process per piece also makes a piece a pure
  * function of its inputs (festival keeps no state between runs; HOME points into the private
- * directory, so no ~/.festivalrc is read). The diphone voices write 16 kHz, the HTS voice 32 kHz; the
- * caller resamples and trims (synth.c).
+ * directory, so no ~/.festivalrc is read). The script also writes festival's segment times: the
+ * piece is cut at the end of the leading "pau" and the end of the last phone (5 ms before, a 25 ms faded
+ * decay after; the helper flite uses), because kal_diphone's trailing pause holds breath-like noise only
+ * ~45 dB under the speech that the energy trim would keep inside the label. The diphone voices write
+ * 16 kHz, the HTS voice 32 kHz; the caller resamples and trims (synth.c).
  *
  * Rate: 165 words per minute is the voice's own pace. The diphone voices scale festival's
  * Duration_Stretch parameter by 165 / rate; the HTS voice ignores Duration_Stretch, so it gets
@@ -132,9 +135,9 @@ static void append_scheme_string(struct text_buffer *buffer, const char *text)
     append(buffer, "\"");
 }
 
-/* Build the Scheme script that says `text` in voice `index` at rate/pitch into wave_path (RIFF) and, when
- * segments_path is not NULL, writes the names of the synthesized segments there, one line. Returns the
- * malloc'd script or NULL when out of memory. */
+/* Build the Scheme script that says `text` in voice `index` at rate/pitch into wave_path (RIFF) and writes
+ * the synthesized segments to segments_path, a line "NAME END_SECONDS" each. Returns the malloc'd script
+ * or NULL when out of memory. */
 static char *festival_script(int index, int rate_wpm, int pitch, const char *text, const char *wave_path,
                              const char *segments_path)
 {
@@ -159,11 +162,12 @@ static char *festival_script(int index, int rate_wpm, int pitch, const char *tex
     append(&script, ")))\n(utt.save.wave wakecert_utterance ");
     append_scheme_string(&script, wave_path);
     append(&script, " 'riff)\n");
-    if (segments_path) {
+    {
         append(&script, "(set! wakecert_segments (fopen ");
         append_scheme_string(&script, segments_path);
-        append(&script, " \"w\"))\n(mapcar (lambda (s) (format wakecert_segments \"%%s \" (item.name s)))"
-                        " (utt.relation.items wakecert_utterance 'Segment))\n(fclose wakecert_segments)\n");
+        append(&script, " \"w\"))\n(mapcar (lambda (s) (format wakecert_segments \"%%s %%f\\n\" (item.name s)"
+                        " (item.feat s \"end\"))) (utt.relation.items wakecert_utterance 'Segment))\n"
+                        "(fclose wakecert_segments)\n");
     }
     if (script.failed) {
         free(script.data);
@@ -253,7 +257,7 @@ static int festival_execute(const struct festival_run *run, const char *voice, c
 /* Make the private directory of a run and write its script. Returns 0, or WAKECERT_ERROR_IO /
  * NO_MEMORY (the directory is removed again). */
 static int festival_prepare(struct festival_run *run, int index, int rate_wpm, int pitch, const char *text,
-                            int want_segments, char *message, size_t message_size)
+                            char *message, size_t message_size)
 {
     const char *temporary = getenv("TMPDIR");
     snprintf(run->directory, sizeof run->directory, "%s/wakecert-festival-XXXXXX",
@@ -264,7 +268,7 @@ static int festival_prepare(struct festival_run *run, int index, int rate_wpm, i
     snprintf(run->script, sizeof run->script, "%s/say.scm", run->directory);
     snprintf(run->wave, sizeof run->wave, "%s/say.wav", run->directory);
     snprintf(run->segments, sizeof run->segments, "%s/segments.txt", run->directory);
-    char *script = festival_script(index, rate_wpm, pitch, text, run->wave, want_segments ? run->segments : NULL);
+    char *script = festival_script(index, rate_wpm, pitch, text, run->wave, run->segments);
     if (!script) {
         festival_run_remove(run);
         return wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "out of memory");
@@ -293,9 +297,9 @@ static uint16_t read_u16(const unsigned char *p)
     return (uint16_t)(p[0] | p[1] << 8);
 }
 
-/* Decode a mono 16-bit PCM RIFF wave (as festival writes it) into malloc'd floats. Returns 0 or
+/* Decode a mono 16-bit PCM RIFF wave (as festival writes it) into malloc'd int16 samples. Returns 0 or
  * WAKECERT_ERROR_FORMAT (naming voice and text) / NO_MEMORY. */
-static int decode_riff(const unsigned char *data, size_t size, const char *voice, const char *text, float **out,
+static int decode_riff(const unsigned char *data, size_t size, const char *voice, const char *text, short **out,
                        int64_t *out_count, int *out_rate, char *message, size_t message_size)
 {
     int rate = 0, channels = 0, bits = 0, format = 0;
@@ -312,14 +316,14 @@ static int decode_riff(const unsigned char *data, size_t size, const char *voice
             rate = (int)read_u32(body + 4);
             bits = read_u16(body + 14);
         } else if (memcmp(data + at, "data", 4) == 0) {
-            if (format != 1 || channels != 1 || bits != 16 || rate <= 0)
+            if (format != 1 || channels != 1 || bits != 16 || rate <= 0 || available < 2)
                 break;
             int64_t count = (int64_t)(available / 2);
-            *out = malloc((size_t)(count ? count : 1) * sizeof **out);
+            *out = malloc((size_t)count * sizeof **out);
             if (!*out)
                 return wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "out of memory");
             for (int64_t i = 0; i < count; i++)
-                (*out)[i] = (float)((int16_t)read_u16(body + 2 * i) / 32768.0);
+                (*out)[i] = (short)(int16_t)read_u16(body + 2 * i);
             *out_count = count;
             *out_rate = rate;
             return 0;
@@ -328,6 +332,36 @@ static int decode_riff(const unsigned char *data, size_t size, const char *voice
     }
     return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
                               "festival's wave for \"%.60s\" in voice %s is not mono 16-bit PCM", text, voice);
+}
+
+/* The span of the phones in a segments file ("NAME END_SECONDS" lines): from the end of a leading "pau"
+ * to the end of the segment before a trailing "pau", in samples at `rate`; [0, count) when there are no
+ * such pauses. Cannot fail (an unreadable line ends the list). */
+static void phone_span(char *segments, int rate, int64_t count, int64_t *begin, int64_t *end)
+{
+    *begin = 0;
+    *end = count;
+    char first_name[32] = "", last_name[32] = "";
+    double first_end = 0, last_end = 0, previous_end = 0;
+    int lines = 0;
+    for (char *line = strtok(segments, "\n"); line; line = strtok(NULL, "\n")) {
+        char name[32];
+        double seconds;
+        if (sscanf(line, "%31s %lf", name, &seconds) != 2)
+            break;
+        if (lines == 0) {
+            snprintf(first_name, sizeof first_name, "%s", name);
+            first_end = seconds;
+        }
+        previous_end = last_end;
+        snprintf(last_name, sizeof last_name, "%s", name);
+        last_end = seconds;
+        lines++;
+    }
+    if (lines > 0 && strcmp(first_name, "pau") == 0)
+        *begin = (int64_t)(first_end * rate);
+    if (lines > 1 && strcmp(last_name, "pau") == 0)
+        *end = (int64_t)(previous_end * rate);
 }
 
 int wakecert_festival_synthesize(const char *voice, int rate_wpm, int pitch, const char *text, float **out,
@@ -341,21 +375,43 @@ int wakecert_festival_synthesize(const char *voice, int rate_wpm, int pitch, con
         return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
                                   "festival has no voice \"%s\" known to wakecert (" FESTIVAL_VOICE_LIST ")", voice);
     struct festival_run run;
-    int status = festival_prepare(&run, index, rate_wpm, pitch, text, 0, message, message_size);
+    int status = festival_prepare(&run, index, rate_wpm, pitch, text, message, message_size);
     if (status != 0)
         return status;
     status = festival_execute(&run, voice, text, message, message_size);
-    char *wave = NULL;
-    size_t wave_size = 0;
+    char *wave = NULL, *segments = NULL;
+    size_t wave_size = 0, segments_size = 0;
     char inner[256];
-    if (status == 0 && wakecert_read_file(run.wave, &wave, &wave_size, inner, sizeof inner) != 0)
+    if (status == 0 && (wakecert_read_file(run.wave, &wave, &wave_size, inner, sizeof inner) != 0 ||
+                        wakecert_read_file(run.segments, &segments, &segments_size, inner, sizeof inner) != 0))
         status = wakecert_set_error(message, message_size, WAKECERT_ERROR_ENGINE,
-                                    "festival wrote no wave for \"%.60s\" in voice %s", text, voice);
+                                    "festival wrote no wave or segments for \"%.60s\" in voice %s", text, voice);
+    festival_run_remove(&run);
+    short *pcm = NULL;
+    int64_t count = 0;
     if (status == 0)
-        status = decode_riff((const unsigned char *)wave, wave_size, voice, text, out, out_count, out_rate, message,
+        status = decode_riff((const unsigned char *)wave, wave_size, voice, text, &pcm, &count, out_rate, message,
                              message_size);
     free(wave);
-    festival_run_remove(&run);
+    if (status == 0) {
+        /* festival's pauses hold breath-like noise ~45 dB under the speech (kal_diphone), which the energy
+         * trim would keep inside the label: cut at festival's own segment times, as for flite. */
+        int64_t begin = 0, end = count;
+        phone_span(segments, *out_rate, count, &begin, &end);
+        wakecert_keep_phones_pcm16(pcm, count, *out_rate, begin, end, &begin, &end);
+        *out = malloc((size_t)(end - begin) * sizeof **out);
+        if (!*out)
+            status = wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "out of memory");
+        else {
+            for (int64_t i = begin; i < end; i++)
+                (*out)[i - begin] = (float)(pcm[i] / 32768.0);
+            *out_count = end - begin;
+        }
+    }
+    free(pcm);
+    free(segments);
+    if (status != 0)
+        *out_rate = 0;
     return status;
 }
 
@@ -368,7 +424,7 @@ int wakecert_festival_segments(const char *voice, const char *text, char *out, s
         return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
                                   "festival has no voice \"%s\" known to wakecert (" FESTIVAL_VOICE_LIST ")", voice);
     struct festival_run run;
-    int status = festival_prepare(&run, index, 165, 50, text, 1, message, message_size);
+    int status = festival_prepare(&run, index, 165, 50, text, message, message_size);
     if (status != 0)
         return status;
     status = festival_execute(&run, voice, text, message, message_size);
@@ -379,10 +435,11 @@ int wakecert_festival_segments(const char *voice, const char *text, char *out, s
     festival_run_remove(&run);
     if (status != 0)
         return status;
-    /* "pau ax l eh k s ax pau " -> "ax l eh k s ax": drop the pauses and the trailing space. */
+    /* "pau 0.22\nax 0.26\n..." -> "ax l eh k s ax": names only, pauses dropped. */
     size_t used = 0;
-    for (char *name = strtok(segments, " \n"); name; name = strtok(NULL, " \n")) {
-        if (strcmp(name, "pau") == 0)
+    for (char *line = strtok(segments, "\n"); line; line = strtok(NULL, "\n")) {
+        char name[32];
+        if (sscanf(line, "%31s", name) != 1 || strcmp(name, "pau") == 0)
             continue;
         int written = snprintf(out + used, out_size - used, "%s%s", used ? " " : "", name);
         if (written < 0 || (size_t)written >= out_size - used) {

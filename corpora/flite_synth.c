@@ -21,7 +21,6 @@
 #include <flite/cst_lexicon.h>
 #include <flite/flite_version.h>
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,23 +118,7 @@ int wakecert_flite_synthesize(const char *voice, int rate_wpm, const char *text,
                 begin = (int64_t)(item_feat_float(first, "end") * (float)wave->sample_rate);
             if (last && last != first && strcmp(item_name(last), "pau") == 0 && item_prev(last))
                 end = (int64_t)(item_feat_float(item_prev(last), "end") * (float)wave->sample_rate);
-            if (begin < 0 || begin >= end || end > wave->num_samples) {
-                begin = 0;
-                end = wave->num_samples;
-            }
-            /* Keep 5 ms before and 25 ms after the phones, faded in and out (raised cosine): the last
-             * vowel's decay runs into the pause, and a hard cut there would be a click. */
-            int64_t lead = wave->sample_rate / 200, tail = wave->sample_rate / 40;
-            int64_t from = begin - lead > 0 ? begin - lead : 0;
-            int64_t to = end + tail < wave->num_samples ? end + tail : wave->num_samples;
-            for (int64_t i = from; i < begin; i++)
-                wave->samples[i] = (short)lrint(wave->samples[i] * 0.5 *
-                                                (1.0 - cos(3.14159265358979 * (double)(i - from) / (double)(begin - from))));
-            for (int64_t i = end; i < to; i++)
-                wave->samples[i] = (short)lrint(wave->samples[i] * 0.5 *
-                                                (1.0 + cos(3.14159265358979 * (double)(i - end) / (double)(to - end))));
-            begin = from;
-            end = to;
+            wakecert_keep_phones_pcm16(wave->samples, wave->num_samples, wave->sample_rate, begin, end, &begin, &end);
             header[0] = wave->sample_rate;
             header[1] = (int32_t)(end - begin);
         }

@@ -374,6 +374,26 @@ static int cache_grow(void)
     return 0;
 }
 
+void wakecert_keep_phones_pcm16(short *samples, int64_t count, int rate, int64_t begin, int64_t end, int64_t *from,
+                                int64_t *to)
+{
+    if (begin < 0 || begin >= end || end > count) {
+        begin = 0;
+        end = count;
+    }
+    /* Keep 5 ms before and 25 ms after the phones, faded in and out (raised cosine): the last vowel's
+     * decay runs into the pause, and a hard cut there would be a click. */
+    int64_t lead = rate / 200, tail = rate / 40;
+    *from = begin - lead > 0 ? begin - lead : 0;
+    *to = end + tail < count ? end + tail : count;
+    for (int64_t i = *from; i < begin; i++)
+        samples[i] = (short)lrint(samples[i] * 0.5 *
+                                  (1.0 - cos(3.14159265358979 * (double)(i - *from) / (double)(begin - *from))));
+    for (int64_t i = end; i < *to; i++)
+        samples[i] = (short)lrint(samples[i] * 0.5 *
+                                  (1.0 + cos(3.14159265358979 * (double)(i - end) / (double)(*to - end))));
+}
+
 /* Synthesize one piece without the cache (see wakecert_synth_piece). */
 /* Trim a synthesized piece (16 kHz, malloc'd, owned from here) to its audible span: *out is the
  * same buffer with the speech moved to its front. Fails (freeing it) when nothing is audible, naming
