@@ -153,8 +153,8 @@ static char *festival_script(int index, int rate_wpm, int pitch, const char *tex
         append(&script, "(Parameter.set 'Duration_Stretch (* (Parameter.get 'Duration_Stretch) %.6f))\n",
                165.0 / (double)rate_wpm);
         append(&script,
-               "(set! int_lr_params (mapcar (lambda (p) (if (or (eq? (car p) 'target_f0_mean) (eq? (car p) 'target_f0_std))"
-               " (list (car p) (* %.6f (car (cdr p)))) p)) int_lr_params))\n",
+               "(set! int_lr_params (mapcar (lambda (p) (if (or (eq? (car p) 'target_f0_mean)"
+               " (eq? (car p) 'target_f0_std)) (list (car p) (* %.6f (car (cdr p)))) p)) int_lr_params))\n",
                pow(2.0, (pitch - 50) / 100.0));
     }
     append(&script, "(set! wakecert_utterance (utt.synth (Utterance Text ");
@@ -162,13 +162,11 @@ static char *festival_script(int index, int rate_wpm, int pitch, const char *tex
     append(&script, ")))\n(utt.save.wave wakecert_utterance ");
     append_scheme_string(&script, wave_path);
     append(&script, " 'riff)\n");
-    {
-        append(&script, "(set! wakecert_segments (fopen ");
-        append_scheme_string(&script, segments_path);
-        append(&script, " \"w\"))\n(mapcar (lambda (s) (format wakecert_segments \"%%s %%f\\n\" (item.name s)"
-                        " (item.feat s \"end\"))) (utt.relation.items wakecert_utterance 'Segment))\n"
-                        "(fclose wakecert_segments)\n");
-    }
+    append(&script, "(set! wakecert_segments (fopen ");
+    append_scheme_string(&script, segments_path);
+    append(&script, " \"w\"))\n(mapcar (lambda (s) (format wakecert_segments \"%%s %%f\\n\" (item.name s)"
+                    " (item.feat s \"end\"))) (utt.relation.items wakecert_utterance 'Segment))\n"
+                    "(fclose wakecert_segments)\n");
     if (script.failed) {
         free(script.data);
         return NULL;

@@ -103,12 +103,14 @@ static const char festival_recipe[] =
     "   \"segments\": [{\"say\": \"Good morning.\"}, {\"gap\": 0.3}, {\"wake\": \"alexa\"}, {\"gap\": 0.2},\n"
     "                  {\"request\": \"what time is it\"}, {\"gap\": 0.5}]},\n"
     "  {\"path\": \"ked.wav\", \"kind\": \"wake\", \"voice\": \"festival:ked_diphone\",\n"
-    "   \"segments\": [{\"gap\": 0.3}, {\"wake\": \"computer\"}, {\"gap\": 0.2}, {\"request\": \"stop\"}, {\"gap\": 0.5}]},\n"
+    "   \"segments\": [{\"gap\": 0.3}, {\"wake\": \"computer\"}, {\"gap\": 0.2}, {\"request\": \"stop\"},\n"
+    "                  {\"gap\": 0.5}]},\n"
     "  {\"path\": \"slt.wav\", \"kind\": \"wake\", \"voice\": \"festival:cmu_us_slt_arctic_hts\", \"rate\": 180,\n"
     "   \"segments\": [{\"gap\": 0.3}, {\"wake\": \"echo\"}, {\"gap\": 0.2}, {\"request\": \"play some music\"},\n"
     "                  {\"gap\": 0.3}, {\"wake\": \"amazon\"}, {\"gap\": 0.5}]},\n"
     "  {\"path\": \"confusable.wav\", \"kind\": \"confusable\", \"voice\": \"festival:cmu_us_slt_arctic_hts\",\n"
-    "   \"segments\": [{\"say\": \"I met\"}, {\"gap\": 0.1}, {\"confusable\": \"alexis\", \"phonemes\": \"@l'Eksis\"},\n"
+    "   \"segments\": [{\"say\": \"I met\"}, {\"gap\": 0.1},\n"
+    "                  {\"confusable\": \"alexis\", \"phonemes\": \"@l'Eksis\"},\n"
     "                  {\"gap\": 0.5}]}]}\n";
 
 /* A recipe of festival voices builds the same bytes with one and two workers, verifies, and labels
