@@ -49,6 +49,14 @@ void wakecert_mel_c(const float *power, const struct wakecert_mel_bank *bank, fl
     }
 }
 
+void wakecert_power_mel_log_c(const float *spectrum, const struct wakecert_mfcc_tables *tables, float *power, float *mel,
+                              float *log_mel)
+{
+    wakecert_power_c(spectrum, tables->bin_count, power);
+    wakecert_mel_c(power, &tables->mel, mel);
+    wakecert_log_c(mel, tables->mel.filter_count, tables->log_floor, log_mel);
+}
+
 void wakecert_log_c(const float *in, int count, float floor, float *out)
 {
     for (int i = 0; i < count; i++)

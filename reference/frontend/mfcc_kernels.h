@@ -96,6 +96,26 @@ struct wakecert_mel_blocks {
     float *weights;    /* 64-byte aligned */
 };
 
+/* The lane order of the fused AVX-512 power step: lane L of block b holds bin 16 b + this[L] (the order
+ * its in-lane shuffles leave the bins in, so no permute is needed; see x86/kernels_avx512.c). */
+#define WAKECERT_MEL_PAIR_LANE_BINS {0, 1, 8, 9, 2, 3, 10, 11, 4, 5, 12, 13, 6, 7, 14, 15}
+
+/* The filterbank as (16-bin block, filter) pairs, for the fused AVX-512 power + mel kernel: the bins
+ * are cut into aligned blocks of 16, and every filter with bins in block b gets one pair (b, f) whose
+ * 16 weights (lane order WAKECERT_MEL_PAIR_LANE_BINS, zero for bins outside the filter) multiply that
+ * block's power. Pairs are block-major, filters ascending within a block. Built only when every
+ * filter lies below the last whole block (bins < 16 * (bin_count / 16)); otherwise pair_count is 0.
+ * default_layout is 1 when the pairs are exactly those of mel_default_pairs.h (the default 16 kHz,
+ * 512-point, 40-filter 20-8000 Hz geometry), the only layout the straight-line kernel is generated for
+ * (x86/gen_power_mel_avx512.py); any other configuration uses the separate power and mel kernels. */
+struct wakecert_mel_pairs {
+    int default_layout;
+    int pair_count;
+    int *block;     /* per pair */
+    int *filter;    /* per pair */
+    float *weights; /* pair_count x 16, 64-byte aligned */
+};
+
 /* The sparse mel filterbank: filter f covers power bins [first_bin[f], first_bin[f] + length[f]) with
  * weights weights[offset[f] ...]; chunk_count[f] = ceil(length[f] / 8) and the weights past
  * length[f] up to chunk_count[f] * 8 are zero. A filter may have length 0 (narrow low filters at
@@ -110,6 +130,7 @@ struct wakecert_mel_bank {
     float *weights;
     int weight_count;
     struct wakecert_mel_blocks narrow; /* L = 8 */
+    struct wakecert_mel_pairs pairs;   /* 16-bin blocks, for the fused AVX-512 kernel */
     int power_padded_count; /* the power buffer must hold this many floats, zero past the bins */
 };
 
@@ -158,6 +179,15 @@ typedef void (*wakecert_power_kernel)(const float *spectrum, int bin_count, floa
 /** mel[f] = sum over the bank's bins of weight * power, for f < bank->filter_count. power must hold
  *  bank->power_padded_count finite floats. Cannot fail. */
 typedef void (*wakecert_mel_kernel)(const float *power, const struct wakecert_mel_bank *bank, float *mel);
+/** Power spectrum, mel filterbank and log in one call, from the tables->bin_count interleaved (re, im)
+ *  values of spectrum: mel[f] for f < tables->mel.filter_count as the power kernel then the mel kernel
+ *  would give them (the same products, summed in another order: within 1e-5 relative), and log_mel[f]
+ *  = this level's log kernel of mel[f] with tables->log_floor (bit-identical to calling it). power is
+ *  scratch of tables->mel.power_padded_count floats, zero past bin_count (a kernel may leave it
+ *  untouched: the fused AVX-512 kernel keeps the power spectrum in registers). Writes nothing past
+ *  mel[filter_count - 1] and log_mel[filter_count - 1]. Cannot fail. */
+typedef void (*wakecert_power_mel_log_kernel)(const float *spectrum, const struct wakecert_mfcc_tables *tables,
+                                              float *power, float *mel, float *log_mel);
 /** out[i] = ln(max(in[i], floor)) for i < count; floor must be a positive normal float and in finite.
  *  Reads and writes nothing past index count - 1. Cannot fail. */
 typedef void (*wakecert_log_kernel)(const float *in, int count, float floor, float *out);
@@ -173,6 +203,7 @@ struct wakecert_mfcc_kernels {
     wakecert_window_kernel window;
     wakecert_power_kernel power;
     wakecert_mel_kernel mel;
+    wakecert_power_mel_log_kernel power_mel_log; /* what the front end calls per frame, between FFT and dct */
     wakecert_log_kernel log;
     wakecert_dct_kernel dct;
 };
@@ -187,6 +218,8 @@ void wakecert_emphasis_c(const int16_t *samples, int count, int16_t previous, fl
 void wakecert_window_c(const float *emphasised, int count, const float *window, float *out);
 void wakecert_power_c(const float *spectrum, int bin_count, float *power);
 void wakecert_mel_c(const float *power, const struct wakecert_mel_bank *bank, float *mel);
+void wakecert_power_mel_log_c(const float *spectrum, const struct wakecert_mfcc_tables *tables, float *power, float *mel,
+                              float *log_mel);
 void wakecert_log_c(const float *in, int count, float floor, float *out);
 void wakecert_dct_c(const float *in, const struct wakecert_dct_table *dct, float *out);
 

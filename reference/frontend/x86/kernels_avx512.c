@@ -138,51 +138,54 @@ static void power_avx512(const float *spectrum, int bin_count, float *power)
     }
 }
 
+/* ln(x) for 16 positive normal floats (already floored), by the Cephes logf polynomial in Estrin's
+ * scheme: the same sequence as wakecert_log_polynomial, so every lane gives what the scalar version
+ * gives. */
+static inline __m512 log16(__m512 x)
+{
+    const __m512 one = _mm512_set1_ps(1.0f);
+    __m512i bits = _mm512_castps_si512(x);
+    /* x = m * 2^e with m in [0.5, 1) */
+    __m512 exponent = _mm512_cvtepi32_ps(_mm512_sub_epi32(_mm512_srli_epi32(bits, 23), _mm512_set1_epi32(126)));
+    __m512 m = _mm512_castsi512_ps(_mm512_or_si512(_mm512_and_si512(bits, _mm512_set1_epi32(0x007fffff)),
+                                                   _mm512_set1_epi32(0x3f000000))); /* exponent field of 0.5 */
+    /* if m < sqrt(1/2): e -= 1, m = 2m - 1; else m = m - 1 (as in wakecert_log_polynomial) */
+    __mmask16 small = _mm512_cmp_ps_mask(m, _mm512_set1_ps(WAKECERT_LOG_SQRT_HALF), _CMP_LT_OQ);
+    exponent = _mm512_mask_sub_ps(exponent, small, exponent, one);
+    m = _mm512_sub_ps(_mm512_mask_add_ps(m, small, m, m), one);
+    __m512 z = _mm512_mul_ps(m, m);
+    __m512 z2 = _mm512_mul_ps(z, z);
+    __m512 z4 = _mm512_mul_ps(z2, z2);
+    __m512 p78 = _mm512_fmadd_ps(_mm512_set1_ps(WAKECERT_LOG_P7), m, _mm512_set1_ps(WAKECERT_LOG_P8));
+    __m512 p56 = _mm512_fmadd_ps(_mm512_set1_ps(WAKECERT_LOG_P5), m, _mm512_set1_ps(WAKECERT_LOG_P6));
+    __m512 p34 = _mm512_fmadd_ps(_mm512_set1_ps(WAKECERT_LOG_P3), m, _mm512_set1_ps(WAKECERT_LOG_P4));
+    __m512 p12 = _mm512_fmadd_ps(_mm512_set1_ps(WAKECERT_LOG_P1), m, _mm512_set1_ps(WAKECERT_LOG_P2));
+    __m512 p5678 = _mm512_fmadd_ps(p56, z, p78);
+    __m512 p1234 = _mm512_fmadd_ps(p12, z, p34);
+    __m512 y = _mm512_fmadd_ps(_mm512_set1_ps(WAKECERT_LOG_P0), z4, _mm512_fmadd_ps(p1234, z2, p5678));
+    y = _mm512_mul_ps(_mm512_mul_ps(y, m), z);
+    y = _mm512_fmadd_ps(exponent, _mm512_set1_ps(WAKECERT_LOG_Q1), y);
+    y = _mm512_fnmadd_ps(_mm512_set1_ps(0.5f), z, y);
+    __m512 result = _mm512_add_ps(m, y);
+    return _mm512_fmadd_ps(exponent, _mm512_set1_ps(WAKECERT_LOG_Q2), result);
+}
+
 static void log_avx512(const float *in, int count, float floor, float *out)
 {
     const __m512 floor_vector = _mm512_set1_ps(floor);
-    const __m512 one = _mm512_set1_ps(1.0f);
-    const __m512 half = _mm512_set1_ps(0.5f);
-    const __m512 sqrt_half = _mm512_set1_ps(WAKECERT_LOG_SQRT_HALF);
-    const __m512i mantissa_mask = _mm512_set1_epi32(0x007fffff);
-    const __m512i half_exponent = _mm512_set1_epi32(0x3f000000); /* exponent field of 0.5 */
-    const __m512i bias = _mm512_set1_epi32(126);
     for (int i = 0; i < count; i += 16) {
         const __mmask16 lanes = first_lanes(count - i);
-        /* a full vector as two 8-float halves: the mel kernel stores 8 energies at a time, and a load is
-         * forwarded from a store still in flight only if it lies inside that one store */
+        /* a full vector as two 8-float halves: the AVX2 mel kernel stores 8 energies at a time, and a
+         * load is forwarded from a store still in flight only if it lies inside that one store */
         __m512 loaded;
         if (lanes == 0xffff) {
             __m512d low = _mm512_castps_pd(_mm512_castps256_ps512(_mm256_loadu_ps(in + i)));
             loaded = _mm512_castpd_ps(_mm512_insertf64x4(low, _mm256_castps_pd(_mm256_loadu_ps(in + i + 8)), 1));
         } else {
+            /* masked-off lanes are 0, floored to `floor`: a valid argument whose result is not stored */
             loaded = _mm512_maskz_loadu_ps(lanes, in + i);
         }
-        __m512 x = _mm512_max_ps(loaded, floor_vector);
-        __m512i bits = _mm512_castps_si512(x);
-        /* x = m * 2^e with m in [0.5, 1) */
-        __m512 exponent = _mm512_cvtepi32_ps(_mm512_sub_epi32(_mm512_srli_epi32(bits, 23), bias));
-        __m512 m = _mm512_castsi512_ps(_mm512_or_si512(_mm512_and_si512(bits, mantissa_mask), half_exponent));
-        /* if m < sqrt(1/2): e -= 1, m = 2m - 1; else m = m - 1 (as in wakecert_log_polynomial) */
-        __mmask16 small = _mm512_cmp_ps_mask(m, sqrt_half, _CMP_LT_OQ);
-        exponent = _mm512_mask_sub_ps(exponent, small, exponent, one);
-        m = _mm512_sub_ps(_mm512_mask_add_ps(m, small, m, m), one);
-        __m512 z = _mm512_mul_ps(m, m);
-        /* Estrin's scheme, the same sequence as wakecert_log_polynomial */
-        __m512 z2 = _mm512_mul_ps(z, z);
-        __m512 z4 = _mm512_mul_ps(z2, z2);
-        __m512 p78 = _mm512_fmadd_ps(_mm512_set1_ps(WAKECERT_LOG_P7), m, _mm512_set1_ps(WAKECERT_LOG_P8));
-        __m512 p56 = _mm512_fmadd_ps(_mm512_set1_ps(WAKECERT_LOG_P5), m, _mm512_set1_ps(WAKECERT_LOG_P6));
-        __m512 p34 = _mm512_fmadd_ps(_mm512_set1_ps(WAKECERT_LOG_P3), m, _mm512_set1_ps(WAKECERT_LOG_P4));
-        __m512 p12 = _mm512_fmadd_ps(_mm512_set1_ps(WAKECERT_LOG_P1), m, _mm512_set1_ps(WAKECERT_LOG_P2));
-        __m512 p5678 = _mm512_fmadd_ps(p56, z, p78);
-        __m512 p1234 = _mm512_fmadd_ps(p12, z, p34);
-        __m512 y = _mm512_fmadd_ps(_mm512_set1_ps(WAKECERT_LOG_P0), z4, _mm512_fmadd_ps(p1234, z2, p5678));
-        y = _mm512_mul_ps(_mm512_mul_ps(y, m), z);
-        y = _mm512_fmadd_ps(exponent, _mm512_set1_ps(WAKECERT_LOG_Q1), y);
-        y = _mm512_fnmadd_ps(half, z, y);
-        __m512 result = _mm512_add_ps(m, y);
-        result = _mm512_fmadd_ps(exponent, _mm512_set1_ps(WAKECERT_LOG_Q2), result);
+        __m512 result = log16(_mm512_max_ps(loaded, floor_vector));
         /* plain stores where possible: the DCT reads these values right away, and a load is forwarded from
          * a store still in flight only if the store is not masked (and holds the whole load) */
         if (lanes == 0xffff)
@@ -192,6 +195,116 @@ static void log_avx512(const float *in, int count, float floor, float *out)
         else
             _mm512_mask_storeu_ps(out + i, lanes, result);
     }
+}
+
+/* Bins k .. k+15 as power16 computes them but left in the shuffles' lane order (lane L holds bin
+ * k + WAKECERT_MEL_PAIR_LANE_BINS[L]): the fused kernel's weights are stored in that order. */
+static inline __m512 power16_shuffled(const float *spectrum, int k)
+{
+    __m512 low = _mm512_loadu_ps(spectrum + 2 * k);       /* r0 i0 ... r7 i7 */
+    __m512 high = _mm512_loadu_ps(spectrum + 2 * k + 16); /* r8 i8 ... r15 i15 */
+    __m512 real = _mm512_shuffle_ps(low, high, _MM_SHUFFLE(2, 0, 2, 0));
+    __m512 imaginary = _mm512_shuffle_ps(low, high, _MM_SHUFFLE(3, 1, 3, 1));
+    return _mm512_fmadd_ps(imaginary, imaginary, _mm512_mul_ps(real, real));
+}
+
+/* Lane L of the result is the sum of the 16 lanes of x[m(L)], m(L) = {0, 2, 1, 3}[L / 4] +
+ * {0, 8, 4, 12}[L % 4]: four levels of (two shuffles, one add) halve the vectors and their widths,
+ * the first two within 128-bit quarters (vshufps), only the last two across them (vshuff32x4, which
+ * has one port): 6 lane-crossing shuffles instead of the 24 of folding the halves first. */
+static inline __m512 reduce16_tree(__m512 x0, __m512 x1, __m512 x2, __m512 x3, __m512 x4, __m512 x5, __m512 x6,
+                                   __m512 x7, __m512 x8, __m512 x9, __m512 x10, __m512 x11, __m512 x12, __m512 x13,
+                                   __m512 x14, __m512 x15)
+{
+    /* 16 -> 8: each quarter of y_j holds two partial sums of x_j's quarter, then two of x_j+8's */
+#define FOLD_PAIRS(a, b) \
+    _mm512_add_ps(_mm512_shuffle_ps(a, b, _MM_SHUFFLE(1, 0, 1, 0)), _mm512_shuffle_ps(a, b, _MM_SHUFFLE(3, 2, 3, 2)))
+    __m512 y0 = FOLD_PAIRS(x0, x8), y1 = FOLD_PAIRS(x1, x9), y2 = FOLD_PAIRS(x2, x10), y3 = FOLD_PAIRS(x3, x11);
+    __m512 y4 = FOLD_PAIRS(x4, x12), y5 = FOLD_PAIRS(x5, x13), y6 = FOLD_PAIRS(x6, x14), y7 = FOLD_PAIRS(x7, x15);
+#undef FOLD_PAIRS
+    /* 8 -> 4: lane i of quarter q of z_j is the sum of quarter q of x_{j + {0, 8, 4, 12}[i]} */
+#define FOLD_LANES(a, b) \
+    _mm512_add_ps(_mm512_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0)), _mm512_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1)))
+    __m512 z0 = FOLD_LANES(y0, y4), z1 = FOLD_LANES(y1, y5), z2 = FOLD_LANES(y2, y6), z3 = FOLD_LANES(y3, y7);
+#undef FOLD_LANES
+    /* 4 -> 2: w_j's quarters are z_j's quarters 0+2, 1+3, then z_j+2's */
+    __m512 w0 = _mm512_add_ps(_mm512_shuffle_f32x4(z0, z2, 0x44), _mm512_shuffle_f32x4(z0, z2, 0xee));
+    __m512 w1 = _mm512_add_ps(_mm512_shuffle_f32x4(z1, z3, 0x44), _mm512_shuffle_f32x4(z1, z3, 0xee));
+    /* 2 -> 1: the quarters are the whole sums of z0, z2, z1, z3 */
+    return _mm512_add_ps(_mm512_shuffle_f32x4(w0, w1, _MM_SHUFFLE(2, 0, 2, 0)),
+                         _mm512_shuffle_f32x4(w0, w1, _MM_SHUFFLE(3, 1, 3, 1)));
+}
+
+/* Lane j of the result is the sum of the 16 lanes of aj (m is its own inverse, so passing a_m(k) as
+ * x_k puts a_L in lane L). */
+static inline __m512 wakecert_reduce16(__m512 a0, __m512 a1, __m512 a2, __m512 a3, __m512 a4, __m512 a5, __m512 a6,
+                                       __m512 a7, __m512 a8, __m512 a9, __m512 a10, __m512 a11, __m512 a12, __m512 a13,
+                                       __m512 a14, __m512 a15)
+{
+    return reduce16_tree(a0, a8, a4, a12, a2, a10, a6, a14, a1, a9, a5, a13, a3, a11, a7, a15);
+}
+
+/* Lane L of the result is the sum of the 16 lanes of x[p(L)], p = {0, 4, 2, 6, 1, 5, 3, 7}: the
+ * same levels as reduce16_tree, then the two 256-bit halves added. */
+static inline __m256 reduce8_tree(__m512 x0, __m512 x1, __m512 x2, __m512 x3, __m512 x4, __m512 x5, __m512 x6,
+                                  __m512 x7)
+{
+    __m512 y0 = _mm512_add_ps(_mm512_shuffle_ps(x0, x4, _MM_SHUFFLE(1, 0, 1, 0)), _mm512_shuffle_ps(x0, x4, _MM_SHUFFLE(3, 2, 3, 2)));
+    __m512 y1 = _mm512_add_ps(_mm512_shuffle_ps(x1, x5, _MM_SHUFFLE(1, 0, 1, 0)), _mm512_shuffle_ps(x1, x5, _MM_SHUFFLE(3, 2, 3, 2)));
+    __m512 y2 = _mm512_add_ps(_mm512_shuffle_ps(x2, x6, _MM_SHUFFLE(1, 0, 1, 0)), _mm512_shuffle_ps(x2, x6, _MM_SHUFFLE(3, 2, 3, 2)));
+    __m512 y3 = _mm512_add_ps(_mm512_shuffle_ps(x3, x7, _MM_SHUFFLE(1, 0, 1, 0)), _mm512_shuffle_ps(x3, x7, _MM_SHUFFLE(3, 2, 3, 2)));
+    /* lane i of quarter q of z_j: the sum of quarter q of x_{j + {0, 4, 2, 6}[i]} */
+    __m512 z0 = _mm512_add_ps(_mm512_shuffle_ps(y0, y2, _MM_SHUFFLE(2, 0, 2, 0)), _mm512_shuffle_ps(y0, y2, _MM_SHUFFLE(3, 1, 3, 1)));
+    __m512 z1 = _mm512_add_ps(_mm512_shuffle_ps(y1, y3, _MM_SHUFFLE(2, 0, 2, 0)), _mm512_shuffle_ps(y1, y3, _MM_SHUFFLE(3, 1, 3, 1)));
+    /* quarters: z0's 0+2, 1+3, z1's 0+2, 1+3; reordered to z0 0+2, z1 0+2 | z0 1+3, z1 1+3 */
+    __m512 w = _mm512_add_ps(_mm512_shuffle_f32x4(z0, z1, 0x44), _mm512_shuffle_f32x4(z0, z1, 0xee));
+    __m512 t = _mm512_shuffle_f32x4(w, w, _MM_SHUFFLE(3, 1, 2, 0));
+    return _mm256_add_ps(_mm512_castps512_ps256(t), _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(t), 1)));
+}
+
+/* Lane j of the result is the sum of the 16 lanes of aj (p is its own inverse). */
+static inline __m256 wakecert_reduce8(__m512 a0, __m512 a1, __m512 a2, __m512 a3, __m512 a4, __m512 a5, __m512 a6,
+                                      __m512 a7)
+{
+    return reduce8_tree(a0, a4, a2, a6, a1, a5, a3, a7);
+}
+
+/* What the generated body does with a group's energies as soon as its last block is done: store them,
+ * and their logs (log16 of max(energy, floor), as log_avx512 computes them), so that the log of the
+ * low and middle filters overlaps the multiply-adds of the high ones instead of trailing the frame. */
+#define WAKECERT_FUSED_GROUP16(first, energies)                                                                 \
+    do {                                                                                                        \
+        const __m512 group_energies = (energies);                                                               \
+        _mm512_storeu_ps(mel + (first), group_energies);                                                        \
+        _mm512_storeu_ps(log_mel + (first), log16(_mm512_max_ps(group_energies, _mm512_set1_ps(log_floor))));   \
+    } while (0)
+#define WAKECERT_FUSED_GROUP8(first, energies)                                                                  \
+    do {                                                                                                        \
+        const __m256 group_energies = (energies);                                                               \
+        _mm256_storeu_ps(mel + (first), group_energies);                                                        \
+        _mm256_storeu_ps(log_mel + (first), _mm512_castps512_ps256(log16(                                       \
+                             _mm512_max_ps(_mm512_castps256_ps512(group_energies), _mm512_set1_ps(log_floor))))); \
+    } while (0)
+#define WAKECERT_FUSED_POWER16(spectrum, k) power16_shuffled(spectrum, k)
+#define WAKECERT_FUSED_WEIGHT(pair) _mm512_load_ps(weights + 16 * (pair))
+#include "power_mel_default_avx512.h"
+#undef WAKECERT_FUSED_POWER16
+#undef WAKECERT_FUSED_WEIGHT
+#undef WAKECERT_FUSED_GROUP16
+#undef WAKECERT_FUSED_GROUP8
+
+/* The fused kernel when the bank is the default layout (struct wakecert_mel_pairs), else this level's
+ * power kernel, the AVX2 mel kernel and this level's log kernel. */
+static void power_mel_log_avx512(const float *spectrum, const struct wakecert_mfcc_tables *tables, float *power,
+                                 float *mel, float *log_mel)
+{
+    if (tables->mel.pairs.default_layout) {
+        power_mel_log_default_avx512(spectrum, tables->mel.pairs.weights, tables->log_floor, mel, log_mel);
+        return;
+    }
+    power_avx512(spectrum, tables->bin_count, power);
+    wakecert_mel_avx2(power, &tables->mel, mel);
+    log_avx512(mel, tables->mel.filter_count, tables->log_floor, log_mel);
 }
 
 /* pairs[2n] = in[n] + in[N-1-n], pairs[2n+1] = in[n] - in[N-1-n] for n < ceil(N/2) (see struct
@@ -247,5 +360,5 @@ static void dct_avx512(const float *in, const struct wakecert_dct_table *dct, fl
 }
 
 const struct wakecert_mfcc_kernels wakecert_mfcc_kernels_avx512 = {
-    "avx512", emphasis_avx512, window_avx512, power_avx512, wakecert_mel_avx2, log_avx512, dct_avx512,
+    "avx512", emphasis_avx512, window_avx512, power_avx512, wakecert_mel_avx2, power_mel_log_avx512, log_avx512, dct_avx512,
 };
