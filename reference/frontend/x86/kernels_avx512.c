@@ -337,8 +337,63 @@ static inline __m512 broadcast_pair(const float *pair)
     return _mm512_castsi512_ps(_mm512_broadcastq_epi64(_mm_loadl_epi64((const __m128i *)pair)));
 }
 
+/* The pair (a_n, b_n) = qword `index` of pairs, in every 64-bit lane. */
+static inline __m512 broadcast_qword(__m512 pairs, int index)
+{
+    return _mm512_castpd_ps(_mm512_permutexvar_pd(_mm512_set1_epi64(index), _mm512_castps_pd(pairs)));
+}
+
+/* The DCT for the default 40 inputs and 16-float rows, from registers only: the generic version folds
+ * into a stack array and broadcasts each pair back from it, two store-to-load round trips on the
+ * frame's critical path (its last stage); here the 40 inputs are three loads (each exactly one of the
+ * log's stores, so forwarded), the mirror half comes from two permutes, and each pair is broadcast by
+ * a permute of the interleaved sums and differences. Same folded table and products as dct_avx512. */
+static void dct40_avx512(const float *in, const float *folded, float *out)
+{
+    const __m512 x0 = _mm512_loadu_ps(in), x1 = _mm512_loadu_ps(in + 16);
+    const __m512 x2 = _mm512_castps256_ps512(_mm256_loadu_ps(in + 32));
+    /* mirror[n] = x[39 - n]: n < 8 from x2 (lanes 7 .. 0), n = 8 .. 15 from x1 (lanes 15 .. 8); and for
+     * n = 16 .. 19, x[23 .. 20] = x1 lanes 7 .. 4 */
+    const __m512 mirror0 = _mm512_permutex2var_ps(
+        x1, _mm512_setr_epi32(23, 22, 21, 20, 19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8), x2);
+    const __m512 mirror1 = _mm512_permutexvar_ps(_mm512_setr_epi32(7, 6, 5, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), x1);
+    const __m512 sum0 = _mm512_add_ps(x0, mirror0), difference0 = _mm512_sub_ps(x0, mirror0);
+    const __m512 sum1 = _mm512_add_ps(x1, mirror1), difference1 = _mm512_sub_ps(x1, mirror1);
+    /* qword 2q + i of pairs_low is pair 4q + i, of pairs_high pair 4q + 2 + i (i = 0, 1) */
+    const __m512 pairs_low = _mm512_unpacklo_ps(sum0, difference0), pairs_high = _mm512_unpackhi_ps(sum0, difference0);
+    const __m512 pairs_last_low = _mm512_unpacklo_ps(sum1, difference1); /* pairs 16, 17 */
+    const __m512 pairs_last_high = _mm512_unpackhi_ps(sum1, difference1); /* pairs 18, 19 */
+#define PAIR(n) broadcast_qword((n) % 4 < 2 ? pairs_low : pairs_high, (n) / 4 * 2 + (n) % 2)
+#define ROW(n) _mm512_load_ps(folded + 16 * (n))
+    __m512 c0 = _mm512_mul_ps(PAIR(0), ROW(0)), c1 = _mm512_mul_ps(PAIR(1), ROW(1));
+    __m512 c2 = _mm512_mul_ps(PAIR(2), ROW(2)), c3 = _mm512_mul_ps(PAIR(3), ROW(3));
+    c0 = _mm512_fmadd_ps(PAIR(4), ROW(4), c0);
+    c1 = _mm512_fmadd_ps(PAIR(5), ROW(5), c1);
+    c2 = _mm512_fmadd_ps(PAIR(6), ROW(6), c2);
+    c3 = _mm512_fmadd_ps(PAIR(7), ROW(7), c3);
+    c0 = _mm512_fmadd_ps(PAIR(8), ROW(8), c0);
+    c1 = _mm512_fmadd_ps(PAIR(9), ROW(9), c1);
+    c2 = _mm512_fmadd_ps(PAIR(10), ROW(10), c2);
+    c3 = _mm512_fmadd_ps(PAIR(11), ROW(11), c3);
+    c0 = _mm512_fmadd_ps(PAIR(12), ROW(12), c0);
+    c1 = _mm512_fmadd_ps(PAIR(13), ROW(13), c1);
+    c2 = _mm512_fmadd_ps(PAIR(14), ROW(14), c2);
+    c3 = _mm512_fmadd_ps(PAIR(15), ROW(15), c3);
+    c0 = _mm512_fmadd_ps(broadcast_qword(pairs_last_low, 0), ROW(16), c0);
+    c1 = _mm512_fmadd_ps(broadcast_qword(pairs_last_low, 1), ROW(17), c1);
+    c2 = _mm512_fmadd_ps(broadcast_qword(pairs_last_high, 0), ROW(18), c2);
+    c3 = _mm512_fmadd_ps(broadcast_qword(pairs_last_high, 1), ROW(19), c3);
+#undef PAIR
+#undef ROW
+    _mm512_storeu_ps(out, _mm512_add_ps(_mm512_add_ps(c0, c1), _mm512_add_ps(c2, c3)));
+}
+
 static void dct_avx512(const float *in, const struct wakecert_dct_table *dct, float *out)
 {
+    if (dct->in_count == 40 && dct->stride == 16) {
+        dct40_avx512(in, dct->folded, out);
+        return;
+    }
     float pairs[WAKECERT_MFCC_MAX_FILTERS + 32];
     fold_pairs_avx512(in, dct->in_count, dct->pair_count, pairs);
     const size_t step = (size_t)dct->stride;
