@@ -14,10 +14,12 @@
  * in a pushed chunk (the kernels' contract), and each frame is then computed from the same floats by
  * the same code, so the output is bit-identical for any chunking of the input.
  *
- * Per-frame path: five kernels (window, power, mel, log, dct) through a const table of function
- * pointers chosen at creation, and one fftwf_execute on a plan made at creation (FFTW_ESTIMATE, under
- * the process-wide planning lock) for this instance's own aligned buffers; the emphasis kernel runs once
- * per pushed chunk. No allocation, no I/O, no locking per frame.
+ * Per-frame path: three kernels (window, power_mel_log, dct) through a const table of function
+ * pointers chosen at creation (power_mel_log is the power, mel and log stages: one fused kernel at
+ * AVX-512 for the default geometry, the three separate kernels otherwise), and one fftwf_execute on
+ * a plan made at creation (FFTW_ESTIMATE, under the process-wide planning lock) for this instance's
+ * own aligned buffers (the window writes straight into the plan's input); the emphasis kernel runs
+ * once per pushed chunk. No allocation, no I/O, no locking per frame.
  *
  * With WAKECERT_CHECK_SIMD defined, every SIMD kernel call is followed by the C kernel on the same
  * input and an abort if they disagree beyond the tolerances below (stated per kernel).

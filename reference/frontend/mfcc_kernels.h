@@ -6,7 +6,7 @@
  *
  *   per pushed chunk:  int16 samples -> emphasis (pre-emphasis + int16 -> float, once per sample)
  *                      -> float history
- *   per frame:         history -> window -> FFTW r2c -> power -> mel -> log -> dct
+ *   per frame:         history -> window -> FFTW r2c -> power_mel_log (power -> mel -> log) -> dct
  *
  * Workload facts that shaped the kernels (defaults, 2-vCPU AMD EPYC Zen 5 VM, gcc 12): the FFTW 512-point
  * r2c (Debian's build: SSE2/AVX codelets, ~4,800 instructions) costs ~270-290 ns per frame on a quiet
@@ -30,19 +30,28 @@
  *    one shuffle-and-add tree reduces the group. The first chunk of a group multiplies (no zeroing)
  *    and the filters' first bins come as ready byte offsets. The groups are cut where they waste the
  *    fewest padded steps (5 groups, 88 8-wide multiply-adds for the defaults; 79 per-filter chunks).
- *    It is still the costliest stage (~40 ns). Much of that is its power loads, which start at
- *    arbitrary bins and so often straddle two cache lines (in a micro-benchmark here 64 64-byte loads
- *    with their fmas took ~26 ns when they straddled, ~10 ns aligned). Measured and rejected: a
+ *    It is still the costliest stage (~42 ns isolated). Its power loads start at arbitrary bins and
+ *    so often straddle two cache lines, but that is not most of it: with every first bin rounded down
+ *    to a multiple of 8 (wrong sums, same work) the stage took 39.3-39.6 ns against ~42. Rejected: a
  *    16-lane layout for AVX-512 (64 16-wide multiply-adds, but 15 in 16 of its loads straddle, and
  *    none can be forwarded from the power kernel's 64-byte stores: ~11 ns slower in the pipeline),
  *    chunks aligned to the vector width (112 padded multiply-adds instead of 64 at 16 lanes, 120
  *    instead of 88 at 8: slower), and walking a group filter by filter instead of chunk by chunk.
  *    The power buffer is zero-padded past the last bin so that the padded reads are harmless.
- *  - log: natural log of max(energy, floor). The C kernel calls logf; the SIMD kernels use the
- *    Cephes logf polynomial (about 1e-7 relative error on the mantissa part, tested to 2e-6 absolute),
- *    evaluated by Estrin's scheme: the chain mel -> log -> dct is the latency tail of every frame
- *    (feeding log and dct stale inputs saved ~20 ns a frame in the pipeline), and Estrin's longest
- *    chain is 4 multiply-adds instead of Horner's 9.
+ *  - power_mel_log: what the front end calls per frame. The C, SSE2 and AVX2 levels run their power,
+ *    mel and log kernels in sequence. AVX-512, for the default geometry only (struct wakecert_mel_pairs,
+ *    x86/gen_power_mel_avx512.py), is one straight-line kernel: the power spectrum of each aligned
+ *    16-bin block goes into a register and is multiplied into the accumulator of every filter with
+ *    bins in that block (65 block x filter multiply-adds, aligned weight loads, no power loads and
+ *    no power buffer), 16 filters at a time are reduced by one shuffle tree and their logs taken. It
+ *    replaced power_avx512 + wakecert_mel_avx2 + log_avx512 (~71 ns as isolated stages) by ~34 ns.
+ *  - log: natural log of max(energy, floor). The C kernel calls logf; the SSE2 and AVX2 kernels use
+ *    the Cephes logf polynomial (about 1e-7 relative error on the mantissa part, tested to 2e-6
+ *    absolute), evaluated by Estrin's scheme (longest chain 4 multiply-adds instead of Horner's 9).
+ *    The AVX-512 kernel uses a 16-entry table and a degree-4 polynomial (vgetmantps / vgetexpps, 12
+ *    operations instead of 26): in the pipeline, not computing the Cephes log at all saved 18-25 ns a
+ *    frame though it cost only ~5 ns in an isolated loop (the next frame's FFT wants the same ports),
+ *    and the table version recovered most of that.
  *  - dct: orthonormal DCT-II. The C kernel multiplies by the plain matrix (struct wakecert_dct_table);
  *    the AVX kernels use the cosine's symmetry: 20 folded pairs (x_n + x_39-n, x_n - x_39-n) instead of
  *    40 inputs, each broadcast as one 64-bit pair against a 16-float row whose even lanes take the sum
@@ -51,7 +60,12 @@
  *    such an array on the stack, which made the chain wait on store-to-load forwarding.
  * Store-to-load forwarding matters between stages too: a load is served from a store still in flight
  * only if one unmasked store holds all of it, so the AVX-512 log stores full vectors unmasked and the
- * DCT folds 8 values at a time (loads inside one log store) rather than 16 (5-9 ns a frame).
+ * DCT folds 8 values at a time (loads inside one log store) rather than 16 (5-9 ns a frame); for the
+ * default 40 inputs the AVX-512 DCT loads exactly the log's three stores and folds in registers.
+ * Measured and rejected while fusing (interleaved A/B runs of the pipeline, no difference beyond the
+ * noise): software-pipelining frames (the next frame's FFT before this frame's power_mel_log), the
+ * DCT accumulated inside the fused kernel, 256- or 128-bit window stores, and the emphasis kernel
+ * reusing the previous vector by a lane rotation instead of a second load.
  *
  * Every table is built once by wakecert_mfcc_tables_build() and shared by all kernel levels; each
  * level's kernels are in their own file (x86/kernels_sse2.c, x86/kernels_avx2.c, x86/kernels_avx512.c)
