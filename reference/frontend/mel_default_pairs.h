@@ -3,7 +3,7 @@
  *
  * The (16-bin block, filter) pairs of the default filterbank geometry (16 kHz, 512-point FFT,
  * 40 HTK mel filters 20-8000 Hz), block-major, filters ascending within a block: the order in
- * which the fused AVX-512 power + mel kernel (x86/power_mel_default_avx512.h) consumes its
+ * which the fused AVX-512 power + mel + log kernel (x86/power_mel_default_avx512.h) consumes its
  * weights. tables.c compares the pairs it derives from a configuration with these.
  */
 #ifndef WAKECERT_REFERENCE_MEL_DEFAULT_PAIRS_H
