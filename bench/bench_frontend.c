@@ -14,9 +14,9 @@
  * real intermediate frames (computed beforehand by the C kernels) that stays in L1/L2 as the real
  * pipeline's buffers do; the emphasis stage converts one hop (160 samples) of the real audio per frame,
  * as the front end does once per pushed sample, and the window stage windows 400 pre-emphasised
- * samples of it. The pipeline runs emphasis, window, FFT, power_mel_log and dct; power_mel_log is
- * the power, mel and log stages in one call (fused at AVX-512, so there its figure is not their sum),
- * and the separate power, mel and log stages are timed as well. Stage figures are warm, isolated
+ * samples of it. The pipeline runs emphasis, window, FFT and features; features is the power, mel,
+ * log and dct stages in one call (fused at AVX-512, so there its figure is not their sum), and the
+ * separate stages are timed as well. Stage figures are warm, isolated
  * loops: in the pipeline the same kernels cost more (their ports are shared with the next frame's
  * FFT: the AVX-512 Cephes log cost ~5 ns isolated but 18-25 ns in the pipeline), so their sum is a
  * lower bound of the whole minus the FFT.
@@ -365,7 +365,7 @@ int bench_frontend(const struct bench_options *options, struct bench_results *re
     /* Every measurement once per repetition, round robin, so that the machine's slow moments (it is a
      * shared 2-vCPU VM) fall on all of them alike; the ratios are taken within each repetition. */
     enum { MAX_LEVELS = WAKECERT_CPU_LEVEL_COUNT, STAGES = 7 };
-    static const char *const stages[STAGES] = {"emphasis", "window", "power", "mel", "log", "dct", "power_mel_log"};
+    static const char *const stages[STAGES] = {"emphasis", "window", "power", "mel", "log", "dct", "features"};
     static double whole[MAX_LEVELS][MAX_REPETITIONS], stage[MAX_LEVELS][STAGES][MAX_REPETITIONS];
     static double fftw[MAX_REPETITIONS], fftw_ring[MAX_REPETITIONS], best_interleaved[MAX_REPETITIONS],
         sphinx[MAX_REPETITIONS], over_fftw[MAX_REPETITIONS], sphinx_over[MAX_REPETITIONS];
@@ -415,9 +415,9 @@ int bench_frontend(const struct bench_options *options, struct bench_results *re
                     case 3: kernels->mel(powers + slot * padded, &tables.mel, scratch); break;
                     case 4: kernels->log(mels + slot * 64, 40, config.log_floor, scratch); break;
                     case 5: kernels->dct(log_mels + slot * 64, &tables.dct, scratch); break;
-                    default: /* what the pipeline runs between the FFT and the DCT (fused at AVX-512) */
-                        kernels->power_mel_log(spectra + slot * spectrum_stride, &tables, power_scratch, scratch,
-                                               scratch + 64);
+                    default: /* what the pipeline runs after the FFT (fused at AVX-512) */
+                        kernels->features(spectra + slot * spectrum_stride, &tables, power_scratch, scratch, scratch + 64,
+                                          scratch + 128);
                         break;
                     }
                     __asm__ volatile("" : : "r"(scratch) : "memory"); /* keep every call */

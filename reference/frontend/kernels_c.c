@@ -49,14 +49,6 @@ void wakecert_mel_c(const float *power, const struct wakecert_mel_bank *bank, fl
     }
 }
 
-void wakecert_power_mel_log_c(const float *spectrum, const struct wakecert_mfcc_tables *tables, float *power, float *mel,
-                              float *log_mel)
-{
-    wakecert_power_c(spectrum, tables->bin_count, power);
-    wakecert_mel_c(power, &tables->mel, mel);
-    wakecert_log_c(mel, tables->mel.filter_count, tables->log_floor, log_mel);
-}
-
 void wakecert_log_c(const float *in, int count, float floor, float *out)
 {
     for (int i = 0; i < count; i++)
@@ -71,4 +63,13 @@ void wakecert_dct_c(const float *in, const struct wakecert_dct_table *dct, float
             sum += dct->matrix[i * dct->stride + c] * in[i];
         out[c] = sum;
     }
+}
+
+void wakecert_features_c(const float *spectrum, const struct wakecert_mfcc_tables *tables, float *power, float *mel,
+                         float *log_mel, float *cepstra)
+{
+    wakecert_power_c(spectrum, tables->bin_count, power);
+    wakecert_mel_c(power, &tables->mel, mel);
+    wakecert_log_c(mel, tables->mel.filter_count, tables->log_floor, log_mel);
+    wakecert_dct_c(log_mel, &tables->dct, cepstra);
 }

@@ -14,9 +14,9 @@
  * in a pushed chunk (the kernels' contract), and each frame is then computed from the same floats by
  * the same code, so the output is bit-identical for any chunking of the input.
  *
- * Per-frame path: three kernels (window, power_mel_log, dct) through a const table of function
- * pointers chosen at creation (power_mel_log is the power, mel and log stages: one fused kernel at
- * AVX-512 for the default geometry, the three separate kernels otherwise), and one fftwf_execute on
+ * Per-frame path: two kernels (window, features) through a const table of function pointers chosen
+ * at creation (features is the power, mel, log and dct stages: one fused kernel at AVX-512 for the
+ * default geometry, the four separate kernels otherwise), and one fftwf_execute on
  * a plan made at creation (FFTW_ESTIMATE, under the process-wide planning lock) for this instance's
  * own aligned buffers (the window writes straight into the plan's input); the emphasis kernel runs
  * once per pushed chunk. No allocation, no I/O, no locking per frame.
@@ -93,8 +93,7 @@ static void compute_frame(wakecert_mfcc *frontend, const float *samples, wakecer
     kernels->window(samples, tables->window_length, tables->window, frontend->frame);
     fftwf_execute(frontend->plan);
     const float *spectrum = (const float *)frontend->spectrum;
-    kernels->power_mel_log(spectrum, tables, frontend->power, frontend->mel, frontend->log_mel);
-    kernels->dct(frontend->log_mel, &tables->dct, frontend->cepstra);
+    kernels->features(spectrum, tables, frontend->power, frontend->mel, frontend->log_mel, frontend->cepstra);
 #ifdef WAKECERT_CHECK_SIMD
     /* Tolerances: window one rounding of the same product (1e-6 relative); power and mel together (the
      * fused AVX-512 kernel never stores the power spectrum) sum up to ~40 products of a few roundings
@@ -107,15 +106,15 @@ static void compute_frame(wakecert_mfcc *frontend, const float *samples, wakecer
         check_agreement("window", frontend->frame, c, tables->window_length, 1e-30, 1e-6);
         wakecert_power_c(spectrum, tables->bin_count, c);
         wakecert_mel_c(c, &tables->mel, c + tables->mel.power_padded_count);
-        check_agreement("power_mel_log (mel)", frontend->mel, c + tables->mel.power_padded_count,
+        check_agreement("features (mel)", frontend->mel, c + tables->mel.power_padded_count,
                         tables->mel.filter_count, 1e-30, 1e-5);
         wakecert_log_c(frontend->mel, tables->mel.filter_count, tables->log_floor, c);
-        check_agreement("power_mel_log (log)", frontend->log_mel, c, tables->mel.filter_count, 2e-6, 1e-6);
+        check_agreement("features (log)", frontend->log_mel, c, tables->mel.filter_count, 2e-6, 1e-6);
         wakecert_dct_c(frontend->log_mel, &tables->dct, c);
         double magnitude = 0.0;
         for (int i = 0; i < tables->mel.filter_count; i++)
             magnitude += fabs((double)frontend->log_mel[i]);
-        check_agreement("dct", frontend->cepstra, c, tables->cepstrum_count, 1e-6 * magnitude + 1e-12, 0.0);
+        check_agreement("features (dct)", frontend->cepstra, c, tables->cepstrum_count, 1e-6 * magnitude + 1e-12, 0.0);
     }
 #endif
     on_frame(ctx, frontend->next_frame_index++, frontend->log_mel, frontend->cepstra);

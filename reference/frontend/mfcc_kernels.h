@@ -6,7 +6,7 @@
  *
  *   per pushed chunk:  int16 samples -> emphasis (pre-emphasis + int16 -> float, once per sample)
  *                      -> float history
- *   per frame:         history -> window -> FFTW r2c -> power_mel_log (power -> mel -> log) -> dct
+ *   per frame:         history -> window -> FFTW r2c -> features (power -> mel -> log -> dct)
  *
  * Workload facts that shaped the kernels (defaults, 2-vCPU AMD EPYC Zen 5 VM, gcc 12): the FFTW 512-point
  * r2c (Debian's build: SSE2/AVX codelets, ~4,800 instructions) costs ~270-290 ns per frame on a quiet
@@ -38,13 +38,14 @@
  *    chunks aligned to the vector width (112 padded multiply-adds instead of 64 at 16 lanes, 120
  *    instead of 88 at 8: slower), and walking a group filter by filter instead of chunk by chunk.
  *    The power buffer is zero-padded past the last bin so that the padded reads are harmless.
- *  - power_mel_log: what the front end calls per frame. The C, SSE2 and AVX2 levels run their power,
- *    mel and log kernels in sequence. AVX-512, for the default geometry only (struct wakecert_mel_pairs,
- *    x86/gen_power_mel_avx512.py), is one straight-line kernel: the power spectrum of each aligned
- *    16-bin block goes into a register and is multiplied into the accumulator of every filter with
- *    bins in that block (65 block x filter multiply-adds, aligned weight loads, no power loads and
- *    no power buffer), 16 filters at a time are reduced by one shuffle tree and their logs taken. It
- *    replaced power_avx512 + wakecert_mel_avx2 + log_avx512 (~71 ns as isolated stages) by ~34 ns.
+ *  - features: what the front end calls per frame after the FFT. The C, SSE2 and AVX2 levels run
+ *    their power, mel, log and dct kernels in sequence. AVX-512, for the default geometry only (struct
+ *    wakecert_mel_pairs, x86/gen_power_mel_avx512.py), is one straight-line kernel: the power spectrum
+ *    of each aligned 16-bin block goes into a register and is multiplied into the accumulator of every
+ *    filter with bins in that block (65 block x filter multiply-adds, aligned weight loads, no power
+ *    loads and no power buffer), 16 filters at a time are reduced by one shuffle tree and their logs
+ *    taken, and the DCT, inlined, takes the logs from registers. Power, mel and log alone replaced
+ *    power_avx512 + wakecert_mel_avx2 + log_avx512 (~71 ns as isolated stages) by ~34 ns.
  *  - log: natural log of max(energy, floor). The C kernel calls logf; the SSE2 and AVX2 kernels use
  *    the Cephes logf polynomial (about 1e-7 relative error on the mantissa part, tested to 2e-6
  *    absolute), evaluated by Estrin's scheme (longest chain 4 multiply-adds instead of Horner's 9).
@@ -63,8 +64,8 @@
  * DCT folds 8 values at a time (loads inside one log store) rather than 16 (5-9 ns a frame); for the
  * default 40 inputs the AVX-512 DCT loads exactly the log's three stores and folds in registers.
  * Measured and rejected while fusing (interleaved A/B runs of the pipeline, no difference beyond the
- * noise): software-pipelining frames (the next frame's FFT before this frame's power_mel_log), the
- * DCT accumulated inside the fused kernel, 256- or 128-bit window stores, and the emphasis kernel
+ * noise): software-pipelining frames (the next frame's FFT before this frame's features), the
+ * unfolded DCT accumulated group by group inside the fused kernel, 256- or 128-bit window stores, and the emphasis kernel
  * reusing the previous vector by a lane rotation instead of a second load.
  *
  * Every table is built once by wakecert_mfcc_tables_build() and shared by all kernel levels; each
@@ -193,15 +194,16 @@ typedef void (*wakecert_power_kernel)(const float *spectrum, int bin_count, floa
 /** mel[f] = sum over the bank's bins of weight * power, for f < bank->filter_count. power must hold
  *  bank->power_padded_count finite floats. Cannot fail. */
 typedef void (*wakecert_mel_kernel)(const float *power, const struct wakecert_mel_bank *bank, float *mel);
-/** Power spectrum, mel filterbank and log in one call, from the tables->bin_count interleaved (re, im)
- *  values of spectrum: mel[f] for f < tables->mel.filter_count as the power kernel then the mel kernel
- *  would give them (the same products, summed in another order: within 1e-5 relative), and log_mel[f]
- *  = this level's log kernel of mel[f] with tables->log_floor (bit-identical to calling it). power is
- *  scratch of tables->mel.power_padded_count floats, zero past bin_count (a kernel may leave it
- *  untouched: the fused AVX-512 kernel keeps the power spectrum in registers). Writes nothing past
+/** Everything after the FFT in one call, from the tables->bin_count interleaved (re, im) values of
+ *  spectrum: mel[f] for f < tables->mel.filter_count as the power kernel then the mel kernel would give
+ *  them (the same products, summed in another order: within 1e-5 relative), log_mel[f] = this level's
+ *  log kernel of mel[f] with tables->log_floor, and cepstra = this level's dct kernel of log_mel (both
+ *  bit-identical to calling those kernels). power is scratch of tables->mel.power_padded_count floats,
+ *  zero past bin_count (a kernel may leave it untouched: the fused AVX-512 kernel keeps the power
+ *  spectrum in registers); cepstra has room for tables->dct.stride floats. Writes nothing past
  *  mel[filter_count - 1] and log_mel[filter_count - 1]. Cannot fail. */
-typedef void (*wakecert_power_mel_log_kernel)(const float *spectrum, const struct wakecert_mfcc_tables *tables,
-                                              float *power, float *mel, float *log_mel);
+typedef void (*wakecert_features_kernel)(const float *spectrum, const struct wakecert_mfcc_tables *tables,
+                                         float *power, float *mel, float *log_mel, float *cepstra);
 /** out[i] = ln(max(in[i], floor)) for i < count; floor must be a positive normal float and in finite.
  *  Reads and writes nothing past index count - 1. Cannot fail. */
 typedef void (*wakecert_log_kernel)(const float *in, int count, float floor, float *out);
@@ -217,7 +219,7 @@ struct wakecert_mfcc_kernels {
     wakecert_window_kernel window;
     wakecert_power_kernel power;
     wakecert_mel_kernel mel;
-    wakecert_power_mel_log_kernel power_mel_log; /* what the front end calls per frame, between FFT and dct */
+    wakecert_features_kernel features; /* what the front end calls per frame after the FFT */
     wakecert_log_kernel log;
     wakecert_dct_kernel dct;
 };
@@ -232,8 +234,8 @@ void wakecert_emphasis_c(const int16_t *samples, int count, int16_t previous, fl
 void wakecert_window_c(const float *emphasised, int count, const float *window, float *out);
 void wakecert_power_c(const float *spectrum, int bin_count, float *power);
 void wakecert_mel_c(const float *power, const struct wakecert_mel_bank *bank, float *mel);
-void wakecert_power_mel_log_c(const float *spectrum, const struct wakecert_mfcc_tables *tables, float *power, float *mel,
-                              float *log_mel);
+void wakecert_features_c(const float *spectrum, const struct wakecert_mfcc_tables *tables, float *power, float *mel,
+                         float *log_mel, float *cepstra);
 void wakecert_log_c(const float *in, int count, float floor, float *out);
 void wakecert_dct_c(const float *in, const struct wakecert_dct_table *dct, float *out);
 

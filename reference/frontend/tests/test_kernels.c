@@ -10,8 +10,8 @@
  *          1e-6 * (|x[n]| + 0.97 |x[n-1]|) * w[n] / 32768   (two or three roundings of a float product)
  *  power   1e-6 * want                                      (sum of two positive squares)
  *  mel     1e-5 * want + 1e-35                              (up to ~40 positive terms, any order)
- *  power_mel_log: mel as mel (from the spectrum: the power's roundings are inside that bound), log_mel
- *          bit-identical to the level's log kernel of that mel
+ *  features: mel as mel (from the spectrum: the power's roundings are inside that bound), log_mel and
+ *          cepstra bit-identical to the level's log kernel of that mel and dct kernel of that log_mel
  *  log     2e-6 + 1e-6 * |want|                             (Cephes polynomial / logf, float result)
  *  dct     1e-6 * sum |in|                                  (40 terms of mixed sign; the SIMD kernels
  *                                                           sum folded pairs, see struct wakecert_dct_table)
@@ -334,12 +334,12 @@ Test(frontend_kernels, mel_blocks_match_the_per_filter_bank)
     }
 }
 
-/* The fused power + mel + log kernel of every level (the AVX-512 one straight-line for the default
- * geometry, the others the separate kernels in sequence) on interleaved spectra: random ones with 18
- * decades of dynamic range and speech frames' FFTs, at the default and odd sizes. mel against the
- * definition in double (tolerance as for mel), log_mel bit-identical to the level's log kernel of
- * that mel. */
-Test(frontend_kernels, power_mel_log_random_and_speech)
+/* The features kernel of every level (power, mel, log and dct: the AVX-512 one straight-line for the
+ * default geometry, the others the separate kernels in sequence) on interleaved spectra: random ones
+ * with 18 decades of dynamic range and speech frames' FFTs, at the default and odd sizes. mel against
+ * the definition in double (tolerance as for mel), log_mel and cepstra bit-identical to the level's
+ * log kernel of that mel and dct kernel of that log_mel. */
+Test(frontend_kernels, features_random_and_speech)
 {
     struct test_random random = {9091};
     size_t speech_count;
@@ -356,7 +356,7 @@ Test(frontend_kernels, power_mel_log_random_and_speech)
         float *spectrum = calloc(2 * (size_t)bins, sizeof(float));
         float *power = calloc((size_t)tables.mel.power_padded_count, sizeof(float));
         float *frame = calloc((size_t)config.fft_size, sizeof(float));
-        float mel[64], log_mel[64], log_again[64];
+        float mel[64], log_mel[64], log_again[64], cepstra[64], cepstra_again[64];
         for (int trial = 0; trial < 6; trial++) {
             if (trial < 3) {
                 for (int i = 0; i < 2 * bins; i++)
@@ -379,7 +379,7 @@ Test(frontend_kernels, power_mel_log_random_and_speech)
             for (int level = 0; level <= top_level(); level++) {
                 const struct wakecert_mfcc_kernels *kernels = wakecert_mfcc_kernels_for(level);
                 memset(mel, 0, sizeof mel);
-                kernels->power_mel_log(spectrum, &tables, power, mel, log_mel);
+                kernels->features(spectrum, &tables, power, mel, log_mel, cepstra);
                 struct excess excess = {0, -1};
                 for (int f = 0; f < filters; f++) {
                     double want = 0;
@@ -390,11 +390,14 @@ Test(frontend_kernels, power_mel_log_random_and_speech)
                     excess_update(&excess, f, mel[f], want, 1e-5 * want + 1e-35);
                 }
                 cr_expect_leq(excess.worst, 1.0,
-                              "%s power_mel_log (trial %d, %d filters): filter %d off by %.3g x tolerance",
+                              "%s features (trial %d, %d filters): filter %d off by %.3g x tolerance",
                               kernels->name, trial, filters, excess.index, excess.worst);
                 kernels->log(mel, filters, tables.log_floor, log_again);
                 cr_expect(memcmp(log_mel, log_again, (size_t)filters * sizeof(float)) == 0,
-                          "%s power_mel_log (trial %d): log_mel differs from the log kernel's", kernels->name, trial);
+                          "%s features (trial %d): log_mel differs from the log kernel's", kernels->name, trial);
+                kernels->dct(log_mel, &tables.dct, cepstra_again);
+                cr_expect(memcmp(cepstra, cepstra_again, (size_t)config.cepstrum_count * sizeof(float)) == 0,
+                          "%s features (trial %d): cepstra differ from the dct kernel's", kernels->name, trial);
             }
         }
         free(spectrum);

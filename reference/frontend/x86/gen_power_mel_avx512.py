@@ -96,8 +96,8 @@ def main():
                   " * bin), WAKECERT_FUSED_WEIGHT(pair), WAKECERT_FUSED_GROUP16 / 8(first filter, energies),\n"
                   f" * wakecert_reduce16 and wakecert_reduce8). {len(pairs)} block x filter multiply-adds in block order; each\n"
                   " * group of filters is reduced, stored and its log taken right after its last block.\n */\n")
-        out.write("static void power_mel_log_default_avx512(const float *spectrum, const float *weights, float log_floor,\n"
-                  "                                         float *mel, float *log_mel)\n{\n")
+        out.write("static inline void power_mel_log_default_avx512(const float *spectrum, const float *weights, float log_floor,\n"
+                  "                                                float *restrict mel, float *restrict log_mel)\n{\n")
         out.write("    __m512 power;\n")
         out.write("\n".join(lines) + "\n}\n")
 

@@ -21,7 +21,7 @@
  *  - log: a 16-entry table and a degree-4 polynomial (log16: vgetmantps, vgetexpps, two permutes, six
  *    multiply-adds), 16 values per step and a masked last step (40 = 16 + 16 + 8); full vectors are
  *    stored unmasked (and an 8-lane one as a 256-bit store) so the DCT's loads are forwarded.
- *  - power + mel + log, what the front end calls per frame (power_mel_log_avx512): for the default
+ *  - power + mel + log (+ dct), what the front end calls per frame (features_avx512): for the default
  *    geometry, generated straight-line code (power_mel_default_avx512.h, see gen_power_mel_avx512.py):
  *    each aligned 16-bin block's power spectrum is computed into a register, without the permute
  *    (the weights are stored in the shuffles' lane order), and multiplied into the accumulator of
@@ -32,8 +32,9 @@
  *    went from 1.37-1.45 to 1.29-1.34 (an interleaved A/B harness during the work, each figure the
  *    ratio of the fastest 100-frame blocks of front end and FFT), and with the table log to 1.26-1.32
  *    (computing the Cephes polynomial cost 18-25 ns a frame in the pipeline, where the next frame's
- *    FFT competes for the same ports, though only ~5 ns in an isolated loop). Other configurations
- *    run the power kernel, the AVX2 mel kernel and the log kernel.
+ *    FFT competes for the same ports, though only ~5 ns in an isolated loop). dct40_avx512 is inlined
+ *    after it and takes the logs from registers. Other configurations run the power kernel, the AVX2
+ *    mel kernel, the log kernel and the dct kernel.
  *  - dct: the folded table (struct wakecert_dct_table). For 40 inputs and 16-float rows (the default)
  *    from registers (dct40_avx512): three loads, the mirror half by two permutes, (sum, difference)
  *    pairs interleaved by unpacks and each broadcast by a permute, 20 fmas over four accumulators
@@ -277,74 +278,6 @@ static inline __m256 wakecert_reduce8(__m512 a0, __m512 a1, __m512 a2, __m512 a3
     return reduce8_tree(a0, a4, a2, a6, a1, a5, a3, a7);
 }
 
-/* What the generated body does with a group's energies as soon as its last block is done: store them,
- * and their logs (log16 of max(energy, floor), as log_avx512 computes them), so that the log of the
- * low and middle filters overlaps the multiply-adds of the high ones instead of trailing the frame. */
-#define WAKECERT_FUSED_GROUP16(first, energies)                                                                 \
-    do {                                                                                                        \
-        const __m512 group_energies = (energies);                                                               \
-        _mm512_storeu_ps(mel + (first), group_energies);                                                        \
-        _mm512_storeu_ps(log_mel + (first), log16(_mm512_max_ps(group_energies, _mm512_set1_ps(log_floor))));   \
-    } while (0)
-#define WAKECERT_FUSED_GROUP8(first, energies)                                                                  \
-    do {                                                                                                        \
-        const __m256 group_energies = (energies);                                                               \
-        _mm256_storeu_ps(mel + (first), group_energies);                                                        \
-        _mm256_storeu_ps(log_mel + (first), _mm512_castps512_ps256(log16(                                       \
-                             _mm512_max_ps(_mm512_castps256_ps512(group_energies), _mm512_set1_ps(log_floor))))); \
-    } while (0)
-#define WAKECERT_FUSED_POWER16(spectrum, k) power16_shuffled(spectrum, k)
-#define WAKECERT_FUSED_WEIGHT(pair) _mm512_load_ps(weights + 16 * (pair))
-#include "power_mel_default_avx512.h"
-#undef WAKECERT_FUSED_POWER16
-#undef WAKECERT_FUSED_WEIGHT
-#undef WAKECERT_FUSED_GROUP16
-#undef WAKECERT_FUSED_GROUP8
-
-/* The fused kernel when the bank is the default layout (struct wakecert_mel_pairs), else this level's
- * power kernel, the AVX2 mel kernel and this level's log kernel. */
-static void power_mel_log_avx512(const float *spectrum, const struct wakecert_mfcc_tables *tables, float *power,
-                                 float *mel, float *log_mel)
-{
-    if (tables->mel.pairs.default_layout) {
-        power_mel_log_default_avx512(spectrum, tables->mel.pairs.weights, tables->log_floor, mel, log_mel);
-        return;
-    }
-    power_avx512(spectrum, tables->bin_count, power);
-    wakecert_mel_avx2(power, &tables->mel, mel);
-    log_avx512(mel, tables->mel.filter_count, tables->log_floor, log_mel);
-}
-
-/* pairs[2n] = in[n] + in[N-1-n], pairs[2n+1] = in[n] - in[N-1-n] for n < ceil(N/2) (see struct
- * wakecert_dct_table); may write up to 14 floats more (pairs past the middle, never read). 8 pairs per
- * step, not 16: the log kernel has just stored `in` 16 (or 8) values at a time, and 8-float loads at
- * multiples of 8 each lie inside one of those stores, so they are forwarded from the stores in flight;
- * the 16-float loads of the first version straddled two stores and waited for them to reach the cache
- * (5-9 ns a frame in the pipeline). */
-static void fold_pairs_avx512(const float *in, int in_count, int pair_count, float *pairs)
-{
-    const __m256i reverse = _mm256_setr_epi32(7, 6, 5, 4, 3, 2, 1, 0);
-    int n = 0;
-    for (; n < pair_count && n + 8 <= in_count; n += 8) {
-        __m256 low = _mm256_loadu_ps(in + n);                                                   /* x[n .. n+7] */
-        __m256 high = _mm256_permutevar8x32_ps(_mm256_loadu_ps(in + in_count - 8 - n), reverse); /* x[N-1-n ..] */
-        __m256 sum = _mm256_add_ps(low, high), difference = _mm256_sub_ps(low, high);
-        __m256 first = _mm256_unpacklo_ps(sum, difference), second = _mm256_unpackhi_ps(sum, difference);
-        _mm256_storeu_ps(pairs + 2 * n, _mm256_permute2f128_ps(first, second, 0x20));
-        _mm256_storeu_ps(pairs + 2 * n + 8, _mm256_permute2f128_ps(first, second, 0x31));
-    }
-    for (; n < pair_count; n++) {
-        pairs[2 * n] = in[n] + in[in_count - 1 - n];
-        pairs[2 * n + 1] = in[n] - in[in_count - 1 - n];
-    }
-}
-
-/* The pair (a_n, b_n) at pairs + 2n in every 64-bit lane. */
-static inline __m512 broadcast_pair(const float *pair)
-{
-    return _mm512_castsi512_ps(_mm512_broadcastq_epi64(_mm_loadl_epi64((const __m128i *)pair)));
-}
-
 /* The pair (a_n, b_n) = qword `index` of pairs, in every 64-bit lane. */
 static inline __m512 broadcast_qword(__m512 pairs, int index)
 {
@@ -356,7 +289,7 @@ static inline __m512 broadcast_qword(__m512 pairs, int index)
  * frame's critical path (its last stage); here the 40 inputs are three loads (each exactly one of the
  * log's stores, so forwarded), the mirror half comes from two permutes, and each pair is broadcast by
  * a permute of the interleaved sums and differences. Same folded table and products as dct_avx512. */
-static void dct40_avx512(const float *in, const float *folded, float *out)
+static inline void dct40_avx512(const float *in, const float *folded, float *out)
 {
     const __m512 x0 = _mm512_loadu_ps(in), x1 = _mm512_loadu_ps(in + 16);
     const __m512 x2 = _mm512_castps256_ps512(_mm256_loadu_ps(in + 32));
@@ -396,6 +329,88 @@ static void dct40_avx512(const float *in, const float *folded, float *out)
     _mm512_storeu_ps(out, _mm512_add_ps(_mm512_add_ps(c0, c1), _mm512_add_ps(c2, c3)));
 }
 
+/* What the generated body does with a group's energies as soon as its last block is done: store them,
+ * and their logs (log16 of max(energy, floor), as log_avx512 computes them), so that the log of the
+ * low and middle filters overlaps the multiply-adds of the high ones instead of trailing the frame. */
+#define WAKECERT_FUSED_GROUP16(first, energies)                                                                 \
+    do {                                                                                                        \
+        const __m512 group_energies = (energies);                                                               \
+        _mm512_storeu_ps(mel + (first), group_energies);                                                        \
+        _mm512_storeu_ps(log_mel + (first), log16(_mm512_max_ps(group_energies, _mm512_set1_ps(log_floor))));   \
+    } while (0)
+#define WAKECERT_FUSED_GROUP8(first, energies)                                                                  \
+    do {                                                                                                        \
+        const __m256 group_energies = (energies);                                                               \
+        _mm256_storeu_ps(mel + (first), group_energies);                                                        \
+        _mm256_storeu_ps(log_mel + (first), _mm512_castps512_ps256(log16(                                       \
+                             _mm512_max_ps(_mm512_castps256_ps512(group_energies), _mm512_set1_ps(log_floor))))); \
+    } while (0)
+#define WAKECERT_FUSED_POWER16(spectrum, k) power16_shuffled(spectrum, k)
+#define WAKECERT_FUSED_WEIGHT(pair) _mm512_load_ps(weights + 16 * (pair))
+#include "power_mel_default_avx512.h"
+#undef WAKECERT_FUSED_POWER16
+#undef WAKECERT_FUSED_WEIGHT
+#undef WAKECERT_FUSED_GROUP16
+#undef WAKECERT_FUSED_GROUP8
+
+/* The default geometry's power, mel and log (generated) and the DCT of the logs, inlined into one
+ * function: with the pointers restrict the compiler passes the logs from the log's registers to
+ * dct40_avx512 instead of through log_mel, so the frame's last stages are one dependency chain in
+ * registers (in interleaved A/B runs of the pipeline 3-10 ns a frame against calling dct_avx512). */
+static void features_default_avx512(const float *spectrum, const struct wakecert_mfcc_tables *tables,
+                                    float *restrict mel, float *restrict log_mel, float *restrict cepstra)
+{
+    power_mel_log_default_avx512(spectrum, tables->mel.pairs.weights, tables->log_floor, mel, log_mel);
+    dct40_avx512(log_mel, tables->dct.folded, cepstra);
+}
+
+static void dct_avx512(const float *in, const struct wakecert_dct_table *dct, float *out);
+
+/* The fused kernel when the bank is the default layout (struct wakecert_mel_pairs) and the DCT has
+ * 16-float rows, else this level's power kernel, the AVX2 mel kernel and this level's log and dct. */
+static void features_avx512(const float *spectrum, const struct wakecert_mfcc_tables *tables, float *power, float *mel,
+                            float *log_mel, float *cepstra)
+{
+    if (tables->mel.pairs.default_layout && tables->dct.stride == 16) {
+        features_default_avx512(spectrum, tables, mel, log_mel, cepstra);
+        return;
+    }
+    power_avx512(spectrum, tables->bin_count, power);
+    wakecert_mel_avx2(power, &tables->mel, mel);
+    log_avx512(mel, tables->mel.filter_count, tables->log_floor, log_mel);
+    dct_avx512(log_mel, &tables->dct, cepstra);
+}
+
+/* pairs[2n] = in[n] + in[N-1-n], pairs[2n+1] = in[n] - in[N-1-n] for n < ceil(N/2) (see struct
+ * wakecert_dct_table); may write up to 14 floats more (pairs past the middle, never read). 8 pairs per
+ * step, not 16: the log kernel has just stored `in` 16 (or 8) values at a time, and 8-float loads at
+ * multiples of 8 each lie inside one of those stores, so they are forwarded from the stores in flight;
+ * the 16-float loads of the first version straddled two stores and waited for them to reach the cache
+ * (5-9 ns a frame in the pipeline). */
+static void fold_pairs_avx512(const float *in, int in_count, int pair_count, float *pairs)
+{
+    const __m256i reverse = _mm256_setr_epi32(7, 6, 5, 4, 3, 2, 1, 0);
+    int n = 0;
+    for (; n < pair_count && n + 8 <= in_count; n += 8) {
+        __m256 low = _mm256_loadu_ps(in + n);                                                   /* x[n .. n+7] */
+        __m256 high = _mm256_permutevar8x32_ps(_mm256_loadu_ps(in + in_count - 8 - n), reverse); /* x[N-1-n ..] */
+        __m256 sum = _mm256_add_ps(low, high), difference = _mm256_sub_ps(low, high);
+        __m256 first = _mm256_unpacklo_ps(sum, difference), second = _mm256_unpackhi_ps(sum, difference);
+        _mm256_storeu_ps(pairs + 2 * n, _mm256_permute2f128_ps(first, second, 0x20));
+        _mm256_storeu_ps(pairs + 2 * n + 8, _mm256_permute2f128_ps(first, second, 0x31));
+    }
+    for (; n < pair_count; n++) {
+        pairs[2 * n] = in[n] + in[in_count - 1 - n];
+        pairs[2 * n + 1] = in[n] - in[in_count - 1 - n];
+    }
+}
+
+/* The pair (a_n, b_n) at pairs + 2n in every 64-bit lane. */
+static inline __m512 broadcast_pair(const float *pair)
+{
+    return _mm512_castsi512_ps(_mm512_broadcastq_epi64(_mm_loadl_epi64((const __m128i *)pair)));
+}
+
 static void dct_avx512(const float *in, const struct wakecert_dct_table *dct, float *out)
 {
     if (dct->in_count == 40 && dct->stride == 16) {
@@ -423,5 +438,5 @@ static void dct_avx512(const float *in, const struct wakecert_dct_table *dct, fl
 }
 
 const struct wakecert_mfcc_kernels wakecert_mfcc_kernels_avx512 = {
-    "avx512", emphasis_avx512, window_avx512, power_avx512, wakecert_mel_avx2, power_mel_log_avx512, log_avx512, dct_avx512,
+    "avx512", emphasis_avx512, window_avx512, power_avx512, wakecert_mel_avx2, features_avx512, log_avx512, dct_avx512,
 };

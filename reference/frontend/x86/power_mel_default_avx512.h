@@ -7,8 +7,8 @@
  * wakecert_reduce16 and wakecert_reduce8). 65 block x filter multiply-adds in block order; each
  * group of filters is reduced, stored and its log taken right after its last block.
  */
-static void power_mel_log_default_avx512(const float *spectrum, const float *weights, float log_floor,
-                                         float *mel, float *log_mel)
+static inline void power_mel_log_default_avx512(const float *spectrum, const float *weights, float log_floor,
+                                                float *restrict mel, float *restrict log_mel)
 {
     __m512 power;
     power = WAKECERT_FUSED_POWER16(spectrum, 0);
