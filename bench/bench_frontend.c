@@ -416,8 +416,8 @@ int bench_frontend(const struct bench_options *options, struct bench_results *re
                     case 4: kernels->log(mels + slot * 64, 40, config.log_floor, scratch); break;
                     case 5: kernels->dct(log_mels + slot * 64, &tables.dct, scratch); break;
                     default: /* what the pipeline runs after the FFT (fused at AVX-512) */
-                        kernels->features(spectra + slot * spectrum_stride, &tables, power_scratch, scratch, scratch + 64,
-                                          scratch + 128);
+                        kernels->features(spectra + slot * spectrum_stride, &tables, power_scratch, scratch,
+                                          scratch + 64, scratch + 128);
                         break;
                     }
                     __asm__ volatile("" : : "r"(scratch) : "memory"); /* keep every call */

@@ -65,8 +65,10 @@
  * default 40 inputs the AVX-512 DCT loads exactly the log's three stores and folds in registers.
  * Measured and rejected while fusing (interleaved A/B runs of the pipeline, no difference beyond the
  * noise): software-pipelining frames (the next frame's FFT before this frame's features), the
- * unfolded DCT accumulated group by group inside the fused kernel, 256- or 128-bit window stores, and the emphasis kernel
- * reusing the previous vector by a lane rotation instead of a second load.
+ * unfolded DCT accumulated group by group inside the fused kernel, 256- or 128-bit window stores,
+ * 256- or 128-bit spectrum loads (to match FFTW's store sizes), a reduction tree with fewer
+ * lane-crossing shuffles (kept: it is no slower), and the emphasis kernel reusing the previous
+ * vector by a lane rotation instead of a second load.
  *
  * Every table is built once by wakecert_mfcc_tables_build() and shared by all kernel levels; each
  * level's kernels are in their own file (x86/kernels_sse2.c, x86/kernels_avx2.c, x86/kernels_avx512.c)

@@ -217,6 +217,12 @@ static inline __m512 power16_shuffled(const float *spectrum, int k)
     return _mm512_fmadd_ps(imaginary, imaginary, _mm512_mul_ps(real, real));
 }
 
+/* Per 128-bit quarter, (a0 + a2, a1 + a3, b0 + b2, b1 + b3) and (a0 + a1, a2 + a3, b0 + b1, b2 + b3). */
+#define FOLD_PAIRS(a, b) \
+    _mm512_add_ps(_mm512_shuffle_ps(a, b, _MM_SHUFFLE(1, 0, 1, 0)), _mm512_shuffle_ps(a, b, _MM_SHUFFLE(3, 2, 3, 2)))
+#define FOLD_LANES(a, b) \
+    _mm512_add_ps(_mm512_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0)), _mm512_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1)))
+
 /* Lane L of the result is the sum of the 16 lanes of x[m(L)], m(L) = {0, 2, 1, 3}[L / 4] +
  * {0, 8, 4, 12}[L % 4]: four levels of (two shuffles, one add) halve the vectors and their widths,
  * the first two within 128-bit quarters (vshufps), only the last two across them (vshuff32x4, which
@@ -226,16 +232,10 @@ static inline __m512 reduce16_tree(__m512 x0, __m512 x1, __m512 x2, __m512 x3, _
                                    __m512 x14, __m512 x15)
 {
     /* 16 -> 8: each quarter of y_j holds two partial sums of x_j's quarter, then two of x_j+8's */
-#define FOLD_PAIRS(a, b) \
-    _mm512_add_ps(_mm512_shuffle_ps(a, b, _MM_SHUFFLE(1, 0, 1, 0)), _mm512_shuffle_ps(a, b, _MM_SHUFFLE(3, 2, 3, 2)))
     __m512 y0 = FOLD_PAIRS(x0, x8), y1 = FOLD_PAIRS(x1, x9), y2 = FOLD_PAIRS(x2, x10), y3 = FOLD_PAIRS(x3, x11);
     __m512 y4 = FOLD_PAIRS(x4, x12), y5 = FOLD_PAIRS(x5, x13), y6 = FOLD_PAIRS(x6, x14), y7 = FOLD_PAIRS(x7, x15);
-#undef FOLD_PAIRS
     /* 8 -> 4: lane i of quarter q of z_j is the sum of quarter q of x_{j + {0, 8, 4, 12}[i]} */
-#define FOLD_LANES(a, b) \
-    _mm512_add_ps(_mm512_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0)), _mm512_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1)))
     __m512 z0 = FOLD_LANES(y0, y4), z1 = FOLD_LANES(y1, y5), z2 = FOLD_LANES(y2, y6), z3 = FOLD_LANES(y3, y7);
-#undef FOLD_LANES
     /* 4 -> 2: w_j's quarters are z_j's quarters 0+2, 1+3, then z_j+2's */
     __m512 w0 = _mm512_add_ps(_mm512_shuffle_f32x4(z0, z2, 0x44), _mm512_shuffle_f32x4(z0, z2, 0xee));
     __m512 w1 = _mm512_add_ps(_mm512_shuffle_f32x4(z1, z3, 0x44), _mm512_shuffle_f32x4(z1, z3, 0xee));
@@ -258,18 +258,17 @@ static inline __m512 wakecert_reduce16(__m512 a0, __m512 a1, __m512 a2, __m512 a
 static inline __m256 reduce8_tree(__m512 x0, __m512 x1, __m512 x2, __m512 x3, __m512 x4, __m512 x5, __m512 x6,
                                   __m512 x7)
 {
-    __m512 y0 = _mm512_add_ps(_mm512_shuffle_ps(x0, x4, _MM_SHUFFLE(1, 0, 1, 0)), _mm512_shuffle_ps(x0, x4, _MM_SHUFFLE(3, 2, 3, 2)));
-    __m512 y1 = _mm512_add_ps(_mm512_shuffle_ps(x1, x5, _MM_SHUFFLE(1, 0, 1, 0)), _mm512_shuffle_ps(x1, x5, _MM_SHUFFLE(3, 2, 3, 2)));
-    __m512 y2 = _mm512_add_ps(_mm512_shuffle_ps(x2, x6, _MM_SHUFFLE(1, 0, 1, 0)), _mm512_shuffle_ps(x2, x6, _MM_SHUFFLE(3, 2, 3, 2)));
-    __m512 y3 = _mm512_add_ps(_mm512_shuffle_ps(x3, x7, _MM_SHUFFLE(1, 0, 1, 0)), _mm512_shuffle_ps(x3, x7, _MM_SHUFFLE(3, 2, 3, 2)));
+    __m512 y0 = FOLD_PAIRS(x0, x4), y1 = FOLD_PAIRS(x1, x5), y2 = FOLD_PAIRS(x2, x6), y3 = FOLD_PAIRS(x3, x7);
     /* lane i of quarter q of z_j: the sum of quarter q of x_{j + {0, 4, 2, 6}[i]} */
-    __m512 z0 = _mm512_add_ps(_mm512_shuffle_ps(y0, y2, _MM_SHUFFLE(2, 0, 2, 0)), _mm512_shuffle_ps(y0, y2, _MM_SHUFFLE(3, 1, 3, 1)));
-    __m512 z1 = _mm512_add_ps(_mm512_shuffle_ps(y1, y3, _MM_SHUFFLE(2, 0, 2, 0)), _mm512_shuffle_ps(y1, y3, _MM_SHUFFLE(3, 1, 3, 1)));
+    __m512 z0 = FOLD_LANES(y0, y2), z1 = FOLD_LANES(y1, y3);
     /* quarters: z0's 0+2, 1+3, z1's 0+2, 1+3; reordered to z0 0+2, z1 0+2 | z0 1+3, z1 1+3 */
     __m512 w = _mm512_add_ps(_mm512_shuffle_f32x4(z0, z1, 0x44), _mm512_shuffle_f32x4(z0, z1, 0xee));
     __m512 t = _mm512_shuffle_f32x4(w, w, _MM_SHUFFLE(3, 1, 2, 0));
     return _mm256_add_ps(_mm512_castps512_ps256(t), _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(t), 1)));
 }
+
+#undef FOLD_PAIRS
+#undef FOLD_LANES
 
 /* Lane j of the result is the sum of the 16 lanes of aj (p is its own inverse). */
 static inline __m256 wakecert_reduce8(__m512 a0, __m512 a1, __m512 a2, __m512 a3, __m512 a4, __m512 a5, __m512 a6,
