@@ -64,3 +64,12 @@ void wakecert_dct_c(const float *in, const struct wakecert_dct_table *dct, float
         out[c] = sum;
     }
 }
+
+void wakecert_features_c(const float *spectrum, const struct wakecert_mfcc_tables *tables, float *power, float *mel,
+                         float *log_mel, float *cepstra)
+{
+    wakecert_power_c(spectrum, tables->bin_count, power);
+    wakecert_mel_c(power, &tables->mel, mel);
+    wakecert_log_c(mel, tables->mel.filter_count, tables->log_floor, log_mel);
+    wakecert_dct_c(log_mel, &tables->dct, cepstra);
+}

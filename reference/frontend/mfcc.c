@@ -14,10 +14,12 @@
  * in a pushed chunk (the kernels' contract), and each frame is then computed from the same floats by
  * the same code, so the output is bit-identical for any chunking of the input.
  *
- * Per-frame path: five kernels (window, power, mel, log, dct) through a const table of function
- * pointers chosen at creation, and one fftwf_execute on a plan made at creation (FFTW_ESTIMATE, under
- * the process-wide planning lock) for this instance's own aligned buffers; the emphasis kernel runs once
- * per pushed chunk. No allocation, no I/O, no locking per frame.
+ * Per-frame path: two kernels (window, features) through a const table of function pointers chosen
+ * at creation (features is the power, mel, log and dct stages: one fused kernel at AVX-512 for the
+ * default geometry, the four separate kernels otherwise), and one fftwf_execute on
+ * a plan made at creation (FFTW_ESTIMATE, under the process-wide planning lock) for this instance's
+ * own aligned buffers (the window writes straight into the plan's input); the emphasis kernel runs
+ * once per pushed chunk. No allocation, no I/O, no locking per frame.
  *
  * With WAKECERT_CHECK_SIMD defined, every SIMD kernel call is followed by the C kernel on the same
  * input and an abort if they disagree beyond the tolerances below (stated per kernel).
@@ -91,13 +93,11 @@ static void compute_frame(wakecert_mfcc *frontend, const float *samples, wakecer
     kernels->window(samples, tables->window_length, tables->window, frontend->frame);
     fftwf_execute(frontend->plan);
     const float *spectrum = (const float *)frontend->spectrum;
-    kernels->power(spectrum, tables->bin_count, frontend->power);
-    kernels->mel(frontend->power, &tables->mel, frontend->mel);
-    kernels->log(frontend->mel, tables->mel.filter_count, tables->log_floor, frontend->log_mel);
-    kernels->dct(frontend->log_mel, &tables->dct, frontend->cepstra);
+    kernels->features(spectrum, tables, frontend->power, frontend->mel, frontend->log_mel, frontend->cepstra);
 #ifdef WAKECERT_CHECK_SIMD
-    /* Tolerances: window one rounding of the same product (1e-6 relative); power a few roundings (1e-6
-     * relative); mel sums up to ~40 terms in another order (1e-5 relative); log is absolute (2e-6 + 1e-6
+    /* Tolerances: window one rounding of the same product (1e-6 relative); power and mel together (the
+     * fused AVX-512 kernel never stores the power spectrum) sum up to ~40 products of a few roundings
+     * each in another order (1e-5 relative); log is absolute (2e-6 + 1e-6
      * relative, the polynomial's error); the DCT's absolute error scales with the sum of |log-mel| (1e-6
      * of it; the SIMD kernels sum folded pairs, the C kernel the plain matrix). */
     if (kernels->window != wakecert_window_c) {
@@ -105,16 +105,16 @@ static void compute_frame(wakecert_mfcc *frontend, const float *samples, wakecer
         wakecert_window_c(samples, tables->window_length, tables->window, c);
         check_agreement("window", frontend->frame, c, tables->window_length, 1e-30, 1e-6);
         wakecert_power_c(spectrum, tables->bin_count, c);
-        check_agreement("power", frontend->power, c, tables->bin_count, 1e-30, 1e-6);
-        wakecert_mel_c(frontend->power, &tables->mel, c);
-        check_agreement("mel", frontend->mel, c, tables->mel.filter_count, 1e-30, 1e-5);
+        wakecert_mel_c(c, &tables->mel, c + tables->mel.power_padded_count);
+        check_agreement("features (mel)", frontend->mel, c + tables->mel.power_padded_count,
+                        tables->mel.filter_count, 1e-30, 1e-5);
         wakecert_log_c(frontend->mel, tables->mel.filter_count, tables->log_floor, c);
-        check_agreement("log", frontend->log_mel, c, tables->mel.filter_count, 2e-6, 1e-6);
+        check_agreement("features (log)", frontend->log_mel, c, tables->mel.filter_count, 2e-6, 1e-6);
         wakecert_dct_c(frontend->log_mel, &tables->dct, c);
         double magnitude = 0.0;
         for (int i = 0; i < tables->mel.filter_count; i++)
             magnitude += fabs((double)frontend->log_mel[i]);
-        check_agreement("dct", frontend->cepstra, c, tables->cepstrum_count, 1e-6 * magnitude + 1e-12, 0.0);
+        check_agreement("features (dct)", frontend->cepstra, c, tables->cepstrum_count, 1e-6 * magnitude + 1e-12, 0.0);
     }
 #endif
     on_frame(ctx, frontend->next_frame_index++, frontend->log_mel, frontend->cepstra);
@@ -245,8 +245,8 @@ int wakecert_mfcc_create(const struct wakecert_mfcc_config *config, int level, w
     frontend->log_mel = zeroed_floats(padded_filters);
     frontend->cepstra = zeroed_floats((size_t)tables->dct.stride);
 #ifdef WAKECERT_CHECK_SIMD
-    frontend->check = zeroed_floats((size_t)config->fft_size + padded_filters + (size_t)tables->dct.stride +
-                                    frontend->history_capacity);
+    frontend->check = zeroed_floats((size_t)tables->mel.power_padded_count + (size_t)config->fft_size + padded_filters +
+                                    (size_t)tables->dct.stride + frontend->history_capacity);
 #endif
     if (!frontend->history || !frontend->frame || !frontend->spectrum || !frontend->power || !frontend->mel ||
         !frontend->log_mel || !frontend->cepstra

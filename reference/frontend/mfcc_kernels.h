@@ -6,7 +6,7 @@
  *
  *   per pushed chunk:  int16 samples -> emphasis (pre-emphasis + int16 -> float, once per sample)
  *                      -> float history
- *   per frame:         history -> window -> FFTW r2c -> power -> mel -> log -> dct
+ *   per frame:         history -> window -> FFTW r2c -> features (power -> mel -> log -> dct)
  *
  * Workload facts that shaped the kernels (defaults, 2-vCPU AMD EPYC Zen 5 VM, gcc 12): the FFTW 512-point
  * r2c (Debian's build: SSE2/AVX codelets, ~4,800 instructions) costs ~270-290 ns per frame on a quiet
@@ -30,19 +30,29 @@
  *    one shuffle-and-add tree reduces the group. The first chunk of a group multiplies (no zeroing)
  *    and the filters' first bins come as ready byte offsets. The groups are cut where they waste the
  *    fewest padded steps (5 groups, 88 8-wide multiply-adds for the defaults; 79 per-filter chunks).
- *    It is still the costliest stage (~40 ns). Much of that is its power loads, which start at
- *    arbitrary bins and so often straddle two cache lines (in a micro-benchmark here 64 64-byte loads
- *    with their fmas took ~26 ns when they straddled, ~10 ns aligned). Measured and rejected: a
+ *    It is still the costliest stage (~42 ns isolated). Its power loads start at arbitrary bins and
+ *    so often straddle two cache lines, but that is not most of it: with every first bin rounded down
+ *    to a multiple of 8 (wrong sums, same work) the stage took 39.3-39.6 ns against ~42. Rejected: a
  *    16-lane layout for AVX-512 (64 16-wide multiply-adds, but 15 in 16 of its loads straddle, and
  *    none can be forwarded from the power kernel's 64-byte stores: ~11 ns slower in the pipeline),
  *    chunks aligned to the vector width (112 padded multiply-adds instead of 64 at 16 lanes, 120
  *    instead of 88 at 8: slower), and walking a group filter by filter instead of chunk by chunk.
  *    The power buffer is zero-padded past the last bin so that the padded reads are harmless.
- *  - log: natural log of max(energy, floor). The C kernel calls logf; the SIMD kernels use the
- *    Cephes logf polynomial (about 1e-7 relative error on the mantissa part, tested to 2e-6 absolute),
- *    evaluated by Estrin's scheme: the chain mel -> log -> dct is the latency tail of every frame
- *    (feeding log and dct stale inputs saved ~20 ns a frame in the pipeline), and Estrin's longest
- *    chain is 4 multiply-adds instead of Horner's 9.
+ *  - features: what the front end calls per frame after the FFT. The C, SSE2 and AVX2 levels run
+ *    their power, mel, log and dct kernels in sequence. AVX-512, for the default geometry only (struct
+ *    wakecert_mel_pairs, x86/gen_power_mel_avx512.py), is one straight-line kernel: the power spectrum
+ *    of each aligned 16-bin block goes into a register and is multiplied into the accumulator of every
+ *    filter with bins in that block (65 block x filter multiply-adds, aligned weight loads, no power
+ *    loads and no power buffer), 16 filters at a time are reduced by one shuffle tree and their logs
+ *    taken, and the DCT, inlined, takes the logs from registers. Power, mel and log alone replaced
+ *    power_avx512 + wakecert_mel_avx2 + log_avx512 (~71 ns as isolated stages) by ~34 ns.
+ *  - log: natural log of max(energy, floor). The C kernel calls logf; the SSE2 and AVX2 kernels use
+ *    the Cephes logf polynomial (about 1e-7 relative error on the mantissa part, tested to 2e-6
+ *    absolute), evaluated by Estrin's scheme (longest chain 4 multiply-adds instead of Horner's 9).
+ *    The AVX-512 kernel uses a 16-entry table and a degree-4 polynomial (vgetmantps / vgetexpps, 12
+ *    operations instead of 26): in the pipeline, not computing the Cephes log at all saved 18-25 ns a
+ *    frame though it cost only ~5 ns in an isolated loop (the next frame's FFT wants the same ports),
+ *    and the table version recovered most of that.
  *  - dct: orthonormal DCT-II. The C kernel multiplies by the plain matrix (struct wakecert_dct_table);
  *    the AVX kernels use the cosine's symmetry: 20 folded pairs (x_n + x_39-n, x_n - x_39-n) instead of
  *    40 inputs, each broadcast as one 64-bit pair against a 16-float row whose even lanes take the sum
@@ -51,7 +61,16 @@
  *    such an array on the stack, which made the chain wait on store-to-load forwarding.
  * Store-to-load forwarding matters between stages too: a load is served from a store still in flight
  * only if one unmasked store holds all of it, so the AVX-512 log stores full vectors unmasked and the
- * DCT folds 8 values at a time (loads inside one log store) rather than 16 (5-9 ns a frame).
+ * DCT folds 8 values at a time (loads inside one log store) rather than 16 (5-9 ns a frame); for the
+ * default 40 inputs the AVX-512 DCT loads exactly the log's three stores and folds in registers.
+ * Measured and rejected while fusing (interleaved A/B runs of the pipeline, no difference beyond the
+ * noise): software-pipelining frames (the next frame's FFT before this frame's features), the
+ * unfolded DCT accumulated group by group inside the fused kernel, 256- or 128-bit window stores,
+ * 256- or 128-bit spectrum loads (to match FFTW's store sizes), FFTW writing real and imaginary parts
+ * to separate arrays (fftwf_plan_guru_split_dft_r2c: the power would need no shuffles, but FFTW plans
+ * it with scalar codelets, 504 ns against 269 for the interleaved plan), a reduction tree with fewer
+ * lane-crossing shuffles (kept: it is no slower), and the emphasis kernel reusing the previous
+ * vector by a lane rotation instead of a second load.
  *
  * Every table is built once by wakecert_mfcc_tables_build() and shared by all kernel levels; each
  * level's kernels are in their own file (x86/kernels_sse2.c, x86/kernels_avx2.c, x86/kernels_avx512.c)
@@ -96,6 +115,26 @@ struct wakecert_mel_blocks {
     float *weights;    /* 64-byte aligned */
 };
 
+/* The lane order of the fused AVX-512 power step: lane L of block b holds bin 16 b + this[L] (the order
+ * its in-lane shuffles leave the bins in, so no permute is needed; see x86/kernels_avx512.c). */
+#define WAKECERT_MEL_PAIR_LANE_BINS {0, 1, 8, 9, 2, 3, 10, 11, 4, 5, 12, 13, 6, 7, 14, 15}
+
+/* The filterbank as (16-bin block, filter) pairs, for the fused AVX-512 power + mel kernel: the bins
+ * are cut into aligned blocks of 16, and every filter with bins in block b gets one pair (b, f) whose
+ * 16 weights (lane order WAKECERT_MEL_PAIR_LANE_BINS, zero for bins outside the filter) multiply that
+ * block's power. Pairs are block-major, filters ascending within a block. Built only when every
+ * filter lies below the last whole block (bins < 16 * (bin_count / 16)); otherwise pair_count is 0.
+ * default_layout is 1 when the pairs are exactly those of mel_default_pairs.h (the default 16 kHz,
+ * 512-point, 40-filter 20-8000 Hz geometry), the only layout the straight-line kernel is generated for
+ * (x86/gen_power_mel_avx512.py); any other configuration uses the separate power and mel kernels. */
+struct wakecert_mel_pairs {
+    int default_layout;
+    int pair_count;
+    int *block;     /* per pair */
+    int *filter;    /* per pair */
+    float *weights; /* pair_count x 16, 64-byte aligned */
+};
+
 /* The sparse mel filterbank: filter f covers power bins [first_bin[f], first_bin[f] + length[f]) with
  * weights weights[offset[f] ...]; chunk_count[f] = ceil(length[f] / 8) and the weights past
  * length[f] up to chunk_count[f] * 8 are zero. A filter may have length 0 (narrow low filters at
@@ -110,6 +149,7 @@ struct wakecert_mel_bank {
     float *weights;
     int weight_count;
     struct wakecert_mel_blocks narrow; /* L = 8 */
+    struct wakecert_mel_pairs pairs;   /* 16-bin blocks, for the fused AVX-512 kernel */
     int power_padded_count; /* the power buffer must hold this many floats, zero past the bins */
 };
 
@@ -158,6 +198,16 @@ typedef void (*wakecert_power_kernel)(const float *spectrum, int bin_count, floa
 /** mel[f] = sum over the bank's bins of weight * power, for f < bank->filter_count. power must hold
  *  bank->power_padded_count finite floats. Cannot fail. */
 typedef void (*wakecert_mel_kernel)(const float *power, const struct wakecert_mel_bank *bank, float *mel);
+/** Everything after the FFT in one call, from the tables->bin_count interleaved (re, im) values of
+ *  spectrum: mel[f] for f < tables->mel.filter_count as the power kernel then the mel kernel would give
+ *  them (the same products, summed in another order: within 1e-5 relative), log_mel[f] = this level's
+ *  log kernel of mel[f] with tables->log_floor, and cepstra = this level's dct kernel of log_mel (both
+ *  bit-identical to calling those kernels). power is scratch of tables->mel.power_padded_count floats,
+ *  zero past bin_count (a kernel may leave it untouched: the fused AVX-512 kernel keeps the power
+ *  spectrum in registers); cepstra has room for tables->dct.stride floats. Writes nothing past
+ *  mel[filter_count - 1] and log_mel[filter_count - 1]. Cannot fail. */
+typedef void (*wakecert_features_kernel)(const float *spectrum, const struct wakecert_mfcc_tables *tables,
+                                         float *power, float *mel, float *log_mel, float *cepstra);
 /** out[i] = ln(max(in[i], floor)) for i < count; floor must be a positive normal float and in finite.
  *  Reads and writes nothing past index count - 1. Cannot fail. */
 typedef void (*wakecert_log_kernel)(const float *in, int count, float floor, float *out);
@@ -173,6 +223,7 @@ struct wakecert_mfcc_kernels {
     wakecert_window_kernel window;
     wakecert_power_kernel power;
     wakecert_mel_kernel mel;
+    wakecert_features_kernel features; /* what the front end calls per frame after the FFT */
     wakecert_log_kernel log;
     wakecert_dct_kernel dct;
 };
@@ -187,6 +238,8 @@ void wakecert_emphasis_c(const int16_t *samples, int count, int16_t previous, fl
 void wakecert_window_c(const float *emphasised, int count, const float *window, float *out);
 void wakecert_power_c(const float *spectrum, int bin_count, float *power);
 void wakecert_mel_c(const float *power, const struct wakecert_mel_bank *bank, float *mel);
+void wakecert_features_c(const float *spectrum, const struct wakecert_mfcc_tables *tables, float *power, float *mel,
+                         float *log_mel, float *cepstra);
 void wakecert_log_c(const float *in, int count, float floor, float *out);
 void wakecert_dct_c(const float *in, const struct wakecert_dct_table *dct, float *out);
 

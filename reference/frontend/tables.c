@@ -8,7 +8,8 @@
  * k * sample_rate / fft_size) gets weight (mel(k) - left) / (centre - left) on a rising edge and
  * (right - mel(k)) / (right - centre) on a falling edge, and only bins strictly inside (left, right)
  * are stored. The same weights are regrouped for the AVX kernels (struct wakecert_mel_blocks, with
- * the first bins also as byte offsets), and the DCT matrix is also stored folded by the cosine's
+ * the first bins also as byte offsets) and cut into 16-bin block x filter pairs for the fused AVX-512
+ * power + mel kernel (struct wakecert_mel_pairs), and the DCT matrix is also stored folded by the cosine's
  * symmetry (struct wakecert_dct_table). Everything here runs once per front end, never per frame.
  */
 #include <math.h>
@@ -18,6 +19,7 @@
 
 #include "cpu.h"
 #include "error.h"
+#include "mel_default_pairs.h"
 #include "mfcc_kernels.h"
 
 #ifndef M_PI
@@ -36,7 +38,8 @@ extern const struct wakecert_mfcc_kernels wakecert_mfcc_kernels_avx512;
 #endif
 
 static const struct wakecert_mfcc_kernels kernels_c = {
-    "c", wakecert_emphasis_c, wakecert_window_c, wakecert_power_c, wakecert_mel_c, wakecert_log_c, wakecert_dct_c,
+    "c",           wakecert_emphasis_c, wakecert_window_c, wakecert_power_c, wakecert_mel_c, wakecert_features_c,
+    wakecert_log_c, wakecert_dct_c,
 };
 
 /* Indexed by enum wakecert_cpu_level; a level the build lacks points at the next lower table. */
@@ -266,6 +269,53 @@ static void mel_blocks_free(struct wakecert_mel_blocks *blocks)
     free(blocks->weights);
 }
 
+/* The bank as (16-bin block, filter) pairs (struct wakecert_mel_pairs), and whether they are the
+ * compiled-in default layout. Leaves pair_count 0 when a filter reaches past the last whole block.
+ * Returns 0 or WAKECERT_ERROR_NO_MEMORY (what was allocated is freed by wakecert_mfcc_tables_free). */
+static int build_mel_pairs(struct wakecert_mel_bank *bank, int bin_count, struct wakecert_mel_pairs *pairs)
+{
+    static const int lane_bin[16] = WAKECERT_MEL_PAIR_LANE_BINS;
+    const int blocks = bin_count / 16;
+    int count = 0;
+    for (int f = 0; f < bank->filter_count; f++) {
+        if (bank->length[f] == 0)
+            continue;
+        const int last = bank->first_bin[f] + bank->length[f] - 1;
+        if (last >= 16 * blocks)
+            return WAKECERT_OK; /* not representable: the separate kernels serve this configuration */
+        count += last / 16 - bank->first_bin[f] / 16 + 1;
+    }
+    pairs->block = calloc((size_t)count + 1, sizeof(int));
+    pairs->filter = calloc((size_t)count + 1, sizeof(int));
+    pairs->weights = aligned_floats((size_t)count * 16);
+    if (!pairs->block || !pairs->filter || !pairs->weights)
+        return WAKECERT_ERROR_NO_MEMORY;
+    int i = 0;
+    for (int b = 0; b < blocks; b++) {
+        for (int f = 0; f < bank->filter_count; f++) {
+            const int first = bank->first_bin[f], end = first + bank->length[f];
+            if (bank->length[f] == 0 || first >= 16 * (b + 1) || end <= 16 * b)
+                continue;
+            pairs->block[i] = b;
+            pairs->filter[i] = f;
+            for (int lane = 0; lane < 16; lane++) {
+                const int k = 16 * b + lane_bin[lane];
+                if (k >= first && k < end)
+                    pairs->weights[16 * i + lane] = bank->weights[bank->offset[f] + k - first];
+            }
+            i++;
+        }
+    }
+    pairs->pair_count = count;
+    int same = bank->filter_count == WAKECERT_MEL_DEFAULT_FILTERS && blocks == WAKECERT_MEL_DEFAULT_BLOCKS &&
+               count == WAKECERT_MEL_DEFAULT_PAIRS;
+    for (i = 0; same && i < count; i++)
+        same = pairs->block[i] == wakecert_mel_default_pair_block[i] &&
+               pairs->filter[i] == wakecert_mel_default_pair_filter[i];
+    pairs->default_layout = same;
+    return WAKECERT_OK;
+}
+
 /* Fill the sparse mel bank; returns 0 or WAKECERT_ERROR_NO_MEMORY. */
 static int build_mel_bank(const struct wakecert_mfcc_config *config, int bin_count, struct wakecert_mel_bank *bank)
 {
@@ -328,7 +378,7 @@ static int build_mel_bank(const struct wakecert_mfcc_config *config, int bin_cou
     }
     free(edges);
     free(bin_mel);
-    if (build_mel_blocks(bank, 8, &bank->narrow) != 0)
+    if (build_mel_blocks(bank, 8, &bank->narrow) != 0 || build_mel_pairs(bank, bin_count, &bank->pairs) != 0)
         return WAKECERT_ERROR_NO_MEMORY;
     return WAKECERT_OK;
 }
@@ -387,6 +437,9 @@ void wakecert_mfcc_tables_free(struct wakecert_mfcc_tables *tables)
     free(tables->mel.length);
     free(tables->mel.chunk_count);
     mel_blocks_free(&tables->mel.narrow);
+    free(tables->mel.pairs.block);
+    free(tables->mel.pairs.filter);
+    free(tables->mel.pairs.weights);
     free(tables->mel.offset);
     free(tables->mel.weights);
     memset(tables, 0, sizeof *tables);

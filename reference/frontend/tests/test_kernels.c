@@ -10,10 +10,13 @@
  *          1e-6 * (|x[n]| + 0.97 |x[n-1]|) * w[n] / 32768   (two or three roundings of a float product)
  *  power   1e-6 * want                                      (sum of two positive squares)
  *  mel     1e-5 * want + 1e-35                              (up to ~40 positive terms, any order)
+ *  features: mel as mel (from the spectrum: the power's roundings are inside that bound), log_mel and
+ *          cepstra bit-identical to the level's log kernel of that mel and dct kernel of that log_mel
  *  log     2e-6 + 1e-6 * |want|                             (Cephes polynomial / logf, float result)
  *  dct     1e-6 * sum |in|                                  (40 terms of mixed sign; the SIMD kernels
  *                                                           sum folded pairs, see struct wakecert_dct_table)
- * The regrouped mel banks of the AVX kernels are checked weight by weight against the per-filter bank.
+ * The regrouped mel banks of the AVX kernels (8-lane groups, 16-bin block x filter pairs) are checked
+ * weight by weight against the per-filter bank.
  * The last test injects a fault into a kernel's output and checks the comparison catches it.
  */
 #include <criterion/criterion.h>
@@ -327,6 +330,122 @@ Test(frontend_kernels, mel_blocks_match_the_per_filter_bank)
             cr_expect_eq(nonzero, bank_nonzero, "L=%d: %d non-zero weights, the bank has %d", lanes, nonzero,
                          bank_nonzero);
         }
+        wakecert_mfcc_tables_free(&tables);
+    }
+}
+
+/* The features kernel of every level (power, mel, log and dct: the AVX-512 one straight-line for the
+ * default geometry, the others the separate kernels in sequence) on interleaved spectra: random ones
+ * with 18 decades of dynamic range and speech frames' FFTs, at the default and odd sizes. mel against
+ * the definition in double (tolerance as for mel), log_mel and cepstra bit-identical to the level's
+ * log kernel of that mel and dct kernel of that log_mel. */
+Test(frontend_kernels, features_random_and_speech)
+{
+    struct test_random random = {9091};
+    size_t speech_count;
+    int16_t *speech = test_load_speech(&speech_count);
+    for (int c = 0; c < 2; c++) {
+        struct wakecert_mfcc_config config;
+        if (c == 0)
+            wakecert_mfcc_config_default(&config);
+        else
+            odd_config(&config);
+        struct wakecert_mfcc_tables tables;
+        build(&config, &tables);
+        const int bins = tables.bin_count, filters = config.mel_filter_count;
+        float *spectrum = calloc(2 * (size_t)bins, sizeof(float));
+        float *power = calloc((size_t)tables.mel.power_padded_count, sizeof(float));
+        float *frame = calloc((size_t)config.fft_size, sizeof(float));
+        float mel[64], log_mel[64], log_again[64], cepstra[64], cepstra_again[64];
+        for (int trial = 0; trial < 6; trial++) {
+            if (trial < 3) {
+                for (int i = 0; i < 2 * bins; i++)
+                    spectrum[i] = (float)((test_random_uniform(&random) - 0.5) *
+                                          exp(test_random_uniform(&random) * 41.0 - 23.0));
+            } else { /* a speech frame's spectrum, by a plain DFT in double */
+                const int16_t *x = speech + 2400 * (trial - 3) + 800;
+                wakecert_emphasis_c(x + 1, config.window_length, x[0], config.preemphasis, frame);
+                wakecert_window_c(frame, config.window_length, tables.window, frame);
+                for (int k = 0; k < bins; k++) {
+                    double re = 0, im = 0;
+                    for (int n = 0; n < config.window_length; n++) {
+                        re += frame[n] * cos(2 * M_PI * k * n / config.fft_size);
+                        im -= frame[n] * sin(2 * M_PI * k * n / config.fft_size);
+                    }
+                    spectrum[2 * k] = (float)re;
+                    spectrum[2 * k + 1] = (float)im;
+                }
+            }
+            for (int level = 0; level <= top_level(); level++) {
+                const struct wakecert_mfcc_kernels *kernels = wakecert_mfcc_kernels_for(level);
+                memset(mel, 0, sizeof mel);
+                kernels->features(spectrum, &tables, power, mel, log_mel, cepstra);
+                struct excess excess = {0, -1};
+                for (int f = 0; f < filters; f++) {
+                    double want = 0;
+                    for (int k = 0; k < bins; k++) {
+                        double re = spectrum[2 * k], im = spectrum[2 * k + 1];
+                        want += triangle(&config, f, k) * (re * re + im * im);
+                    }
+                    excess_update(&excess, f, mel[f], want, 1e-5 * want + 1e-35);
+                }
+                cr_expect_leq(excess.worst, 1.0,
+                              "%s features (trial %d, %d filters): filter %d off by %.3g x tolerance",
+                              kernels->name, trial, filters, excess.index, excess.worst);
+                kernels->log(mel, filters, tables.log_floor, log_again);
+                cr_expect(memcmp(log_mel, log_again, (size_t)filters * sizeof(float)) == 0,
+                          "%s features (trial %d): log_mel differs from the log kernel's", kernels->name, trial);
+                kernels->dct(log_mel, &tables.dct, cepstra_again);
+                cr_expect(memcmp(cepstra, cepstra_again, (size_t)config.cepstrum_count * sizeof(float)) == 0,
+                          "%s features (trial %d): cepstra differ from the dct kernel's", kernels->name, trial);
+            }
+        }
+        free(spectrum);
+        free(power);
+        free(frame);
+        wakecert_mfcc_tables_free(&tables);
+    }
+    free(speech);
+}
+
+/* The block x filter pairs of the fused AVX-512 kernel (struct wakecert_mel_pairs) against the
+ * per-filter bank: block-major, filters ascending, every weight in its lane (WAKECERT_MEL_PAIR_LANE_BINS)
+ * and zeros elsewhere, every non-zero weight exactly once; the default configuration must be
+ * recognised as the generated layout (or the fast kernel would silently never run) and the odd one not. */
+Test(frontend_kernels, mel_pairs_match_the_per_filter_bank)
+{
+    static const int lane_bin[16] = WAKECERT_MEL_PAIR_LANE_BINS;
+    for (int c = 0; c < 2; c++) {
+        struct wakecert_mfcc_config config;
+        if (c == 0)
+            wakecert_mfcc_config_default(&config);
+        else
+            odd_config(&config);
+        struct wakecert_mfcc_tables tables;
+        build(&config, &tables);
+        const struct wakecert_mel_bank *bank = &tables.mel;
+        const struct wakecert_mel_pairs *pairs = &bank->pairs;
+        cr_expect_eq(pairs->default_layout, c == 0, "config %d: default_layout %d", c, pairs->default_layout);
+        cr_expect_gt(pairs->pair_count, 0);
+        int nonzero = 0;
+        for (int i = 0; i < pairs->pair_count; i++) {
+            const int b = pairs->block[i], f = pairs->filter[i];
+            if (i > 0)
+                cr_expect(b > pairs->block[i - 1] || (b == pairs->block[i - 1] && f > pairs->filter[i - 1]),
+                          "pair %d out of order", i);
+            for (int lane = 0; lane < 16; lane++) {
+                const int k = 16 * b + lane_bin[lane], at = k - bank->first_bin[f];
+                const float want = at >= 0 && at < bank->length[f] ? bank->weights[bank->offset[f] + at] : 0.0f;
+                const float got = pairs->weights[16 * i + lane];
+                cr_expect(got == want, "pair %d (block %d, filter %d) lane %d: %g, per-filter bank %g", i, b, f, lane,
+                          (double)got, (double)want);
+                nonzero += got != 0.0f;
+            }
+        }
+        int bank_nonzero = 0;
+        for (int i = 0; i < bank->weight_count; i++)
+            bank_nonzero += bank->weights[i] != 0.0f;
+        cr_expect_eq(nonzero, bank_nonzero, "%d non-zero pair weights, the bank has %d", nonzero, bank_nonzero);
         wakecert_mfcc_tables_free(&tables);
     }
 }

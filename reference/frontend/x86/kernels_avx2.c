@@ -277,6 +277,16 @@ static void dct_avx2(const float *in, const struct wakecert_dct_table *dct, floa
     }
 }
 
+/* This level's power, mel, log and dct kernels one after the other (the fused kernel is AVX-512 only). */
+static void features_avx2(const float *spectrum, const struct wakecert_mfcc_tables *tables, float *power, float *mel,
+                          float *log_mel, float *cepstra)
+{
+    power_avx2(spectrum, tables->bin_count, power);
+    wakecert_mel_avx2(power, &tables->mel, mel);
+    log_avx2(mel, tables->mel.filter_count, tables->log_floor, log_mel);
+    dct_avx2(log_mel, &tables->dct, cepstra);
+}
+
 const struct wakecert_mfcc_kernels wakecert_mfcc_kernels_avx2 = {
-    "avx2", emphasis_avx2, window_avx2, power_avx2, wakecert_mel_avx2, log_avx2, dct_avx2,
+    "avx2", emphasis_avx2, window_avx2, power_avx2, wakecert_mel_avx2, features_avx2, log_avx2, dct_avx2,
 };

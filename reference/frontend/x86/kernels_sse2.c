@@ -205,6 +205,16 @@ static void dct_sse2(const float *in, const struct wakecert_dct_table *dct, floa
     }
 }
 
+/* This level's power, mel, log and dct kernels one after the other (the fused kernel is AVX-512 only). */
+static void features_sse2(const float *spectrum, const struct wakecert_mfcc_tables *tables, float *power, float *mel,
+                          float *log_mel, float *cepstra)
+{
+    power_sse2(spectrum, tables->bin_count, power);
+    mel_sse2(power, &tables->mel, mel);
+    log_sse2(mel, tables->mel.filter_count, tables->log_floor, log_mel);
+    dct_sse2(log_mel, &tables->dct, cepstra);
+}
+
 const struct wakecert_mfcc_kernels wakecert_mfcc_kernels_sse2 = {
-    "sse2", emphasis_sse2, window_sse2, power_sse2, mel_sse2, log_sse2, dct_sse2,
+    "sse2", emphasis_sse2, window_sse2, power_sse2, mel_sse2, features_sse2, log_sse2, dct_sse2,
 };
