@@ -20,9 +20,13 @@
  * - Each epoch: every training positive `positive_repeats` times, `negative_crops` random crops of
  *   any file, `hard_crops` crops around confusables and the other wake words (two thirds of them the
  *   ones the model scored highest when last seen: hard-negative mining at no extra cost, since the
- *   scores come from the training forward passes). Each crop gets a random gain (-10..+6 dB), a random
- *   position of its anchor (time shift) and, 70% of the time, noise at 0-20 dB SNR: white, pink, brown
- *   or babble made of three training talkers. A crop costs ~35 MFLOP forward and backward at C = 32.
+ *   scores come from the training forward passes), and `mined_crops` crops for false-alarm mining at
+ *   fixed positions every 1.5 s of the training clips without a target word (two thirds the positions
+ *   that scored highest when last seen, one third uniform). Each crop gets a random gain (-10..+6 dB, or one
+ *   crop in four -32..-10 dB for far-field talkers), a random position of its anchor (time shift), half
+ *   of them a speed change of up to +-12% (tempo and pitch, by resampling), and, 70% of the time, noise
+ *   at 0-20 dB SNR: white, pink, brown, babble made of three training talkers, or synthetic music.
+ *   A crop costs ~35 MFLOP forward and backward at C = 32.
  * - Minibatches of 16 crops are split over --threads pthreads, each with its own front end and
  *   workspace and gradient buffer; the buffers are summed in thread order (deterministic).
  * - Validation: the files of every 8th voice (by sorted voice name) are never trained on; their
@@ -59,6 +63,15 @@
 #define CROP_SAMPLES ((CROP_FRAMES - 1) * HOP + WINDOW)
 #define BATCH 16
 #define NOISE_BANK_SECONDS 40
+#ifndef M_PI
+#define M_PI 3.14159265358979323846
+#endif
+#define NOISE_TYPES 5
+#define MUSIC_NOISE 4
+/* Speed perturbation (tempo and pitch together, by resampling): half the crops play at a speed drawn
+ * from [1 - SPEED_SPREAD, 1 + SPEED_SPREAD], so the network meets voices higher, lower, faster and
+ * slower than the few synthetic speakers it is trained on. */
+#define SPEED_SPREAD 0.12
 #define MAX_THREADS 16
 /* The least threshold shipped at sensitivity 0.5: two held-out voices are far too little audio to
  * show a false-wake rate of 3 per 24 h, so the calibration only ever makes the detector stricter than
@@ -73,7 +86,10 @@
 #define POSITIVE_UNTIL_SAMPLES 4480
 #define IGNORE_UNTIL_SAMPLES 7680
 
-enum anchor_kind { ANCHOR_POSITIVE = 0, ANCHOR_HARD = 1, ANCHOR_RANDOM = 2 };
+enum anchor_kind { ANCHOR_POSITIVE = 0, ANCHOR_HARD = 1, ANCHOR_RANDOM = 2, ANCHOR_SPEECH = 3 };
+/* Fixed positions, this far apart, in every training clip without a target word: the pool that
+ * false-alarm mining draws from (see `mined_crops`). */
+#define SPEECH_ANCHOR_SPACING 24000
 
 struct word { int64_t start, end; };
 
@@ -100,7 +116,7 @@ struct trainer {
     size_t clip_count;
     struct anchor *anchors;
     size_t anchor_count;
-    float *noise_bank[4];       /* white, pink, brown, babble; NOISE_BANK_SECONDS each, unit power */
+    float *noise_bank[NOISE_TYPES]; /* white, pink, brown, babble, music; NOISE_BANK_SECONDS each, unit power */
     int64_t noise_count;
 };
 
@@ -118,8 +134,9 @@ static int failf(char *message, size_t message_size, const char *format, ...)
 void train_options_default(struct train_options *options)
 {
     *options = (struct train_options){
-        .keyword = "alexa", .seed = 1, .threads = 1, .epochs = 30, .channels = 32, .layers = 6,
-        .positive_repeats = 3, .negative_crops = 300, .hard_crops = 450, .learning_rate = 0.002f, .reverb = 1,
+        .keyword = "alexa", .seed = 1, .threads = 1, .epochs = 40, .channels = 32, .layers = 6,
+        .positive_repeats = 3, .negative_crops = 600, .hard_crops = 450, .mined_crops = 300, .learning_rate = 0.002f,
+        .reverb = 1,
         .progress = 1, .command_line = "",
     };
 }
@@ -298,7 +315,74 @@ static int load_audio(struct trainer *t, const struct wakecert_corpus *corpus, s
     return 0;
 }
 
-/* White, pink, brown noise from the corpus library; babble from three training talkers' negative
+/* One note of the synthetic music: a harmonic tone added into out[0, length). */
+static void add_note(float *out, int64_t length, double frequency, double amplitude, int harmonics,
+                     double rolloff, double decay_seconds, double attack_seconds)
+{
+    for (int h = 1; h <= harmonics && frequency * h < 7600.0; h++) {
+        double step = 2.0 * M_PI * frequency * h / 16000.0, level = amplitude / pow(h, rolloff);
+        /* phasor rotation: one complex multiply per sample instead of a sin() */
+        double re = 1.0, im = 0.0, c = cos(step), s = sin(step);
+        double fall = exp(-1.0 / (decay_seconds * 16000.0 / (1.0 + 0.3 * (h - 1))));
+        double envelope = 1.0;
+        int64_t attack = (int64_t)(attack_seconds * 16000.0) + 1;
+        for (int64_t i = 0; i < length; i++) {
+            double rise = i < attack ? (double)i / (double)attack : 1.0;
+            out[i] += (float)(level * envelope * rise * im);
+            double next_re = re * c - im * s;
+            im = re * s + im * c;
+            re = next_re;
+            envelope *= fall;
+        }
+    }
+}
+
+/* Synthetic music for augmentation, unit power: phrases in a random key and tempo, each beat a bass
+ * note, a chord and a melody note of harmonic tones (plucked or sustained), with a kick and hi-hat.
+ * Made here rather than taken from the corpora's MIDI pool so no evaluation music is heard in
+ * training; it gives the network what music has and noise lacks: steady harmonics and onsets. */
+static void synthesize_music(struct wakecert_prng *prng, float *out, int64_t count)
+{
+    static const int major[7] = {0, 2, 4, 5, 7, 9, 11}, minor[7] = {0, 2, 3, 5, 7, 8, 10};
+    int64_t at = 0;
+    while (at < count) {
+        int64_t phrase_end = at + (int64_t)((6.0 + 6.0 * wakecert_prng_uniform(prng)) * 16000.0);
+        const int *scale = wakecert_prng_uniform(prng) < 0.5 ? major : minor;
+        int key = 36 + (int)(wakecert_prng_next(prng) % 12);   /* MIDI note of the bass's tonic */
+        int64_t beat = (int64_t)((0.25 + 0.35 * wakecert_prng_uniform(prng)) * 16000.0);
+        double pluck = wakecert_prng_uniform(prng) < 0.5 ? 0.25 + 0.5 * wakecert_prng_uniform(prng) : 3.0;
+        double rolloff = 0.8 + 1.2 * wakecert_prng_uniform(prng);
+        bool drums = wakecert_prng_uniform(prng) < 0.6;
+        for (int b = 0; at < phrase_end && at < count; b++, at += beat) {
+            int64_t length = count - at < 2 * beat ? count - at : 2 * beat;
+            int degree = (int)(wakecert_prng_next(prng) % 7);
+            #define NOTE_HZ(midi) (440.0 * pow(2.0, ((midi) - 69) / 12.0))
+            if (b % 2 == 0)
+                add_note(out + at, length, NOTE_HZ(key + scale[degree]), 0.5, 8, rolloff, pluck, 0.005);
+            for (int n = 0; n < 3 && b % 4 == 0; n++) {
+                int chord = degree + 2 * n;
+                add_note(out + at, length, NOTE_HZ(key + 24 + scale[chord % 7] + 12 * (chord / 7)), 0.2, 6, rolloff,
+                         pluck, 0.02);
+            }
+            int melody = (int)(wakecert_prng_next(prng) % 14);
+            add_note(out + at, length, NOTE_HZ(key + 36 + scale[melody % 7] + 12 * (melody / 7)), 0.3, 5, rolloff,
+                     pluck, 0.01);
+            #undef NOTE_HZ
+            for (int64_t i = 0; drums && i < length && i < 4000; i++) {
+                double decay = exp(-(double)i / 400.0);
+                if (b % 2 == 0)   /* kick: a falling 50-100 Hz sine */
+                    out[at + i] += (float)(0.8 * exp(-(double)i / 1500.0) * sin(2.0 * M_PI * (50.0 + 50.0 * exp(-(double)i / 800.0)) * (double)i / 16000.0));
+                else              /* hi-hat: bright noise burst */
+                    out[at + i] += (float)(0.15 * decay * wakecert_prng_gaussian(prng));
+            }
+        }
+    }
+    double power = wakecert_mean_square(out, NULL, count);
+    for (int64_t i = 0; i < count && power > 0; i++)
+        out[i] = (float)(out[i] / sqrt(power));
+}
+
+/* White, pink, brown noise from the corpus library; music synthesized above; babble from three training talkers' negative
  * speech summed (training voices only, so no evaluation voice leaks in). */
 static int make_noise_bank(struct trainer *t, char *message, size_t message_size)
 {
@@ -306,7 +390,7 @@ static int make_noise_bank(struct trainer *t, char *message, size_t message_size
     static const char *const types[3] = {"white", "pink", "brown"};
     struct wakecert_prng prng;
     wakecert_prng_seed(&prng, t->options->seed, 99);
-    for (int k = 0; k < 4; k++) {
+    for (int k = 0; k < NOISE_TYPES; k++) {
         t->noise_bank[k] = calloc((size_t)t->noise_count, sizeof(float));
         if (!t->noise_bank[k])
             return failf(message, message_size, "out of memory");
@@ -316,6 +400,7 @@ static int make_noise_bank(struct trainer *t, char *message, size_t message_size
         if (wakecert_noise_generate(types[k], 0, &prng, t->noise_bank[k], t->noise_count, inner, sizeof inner) != 0)
             return failf(message, message_size, "noise bank: %s", inner);
     }
+    synthesize_music(&prng, t->noise_bank[MUSIC_NOISE], t->noise_count);
     /* babble: pieces of training clips without target words, 3 talkers at once */
     int candidates = 0;
     for (size_t c = 0; c < t->clip_count; c++)
@@ -385,13 +470,23 @@ static void make_crop(const struct trainer *t, const struct crop_job *job, wakec
     bool cold = wakecert_prng_uniform(&prng) < 0.2;
     int frame = cold ? 25 + (int)(wakecert_prng_next(&prng) % 255) : 150 + (int)(wakecert_prng_next(&prng) % 130);
     int warmup = cold ? 0 : WARMUP_FRAMES;
-    int64_t crop_start = end - ((int64_t)frame * HOP + WINDOW) + (int64_t)(wakecert_prng_next(&prng) % HOP);
-    float gain = powf(10.0f, (-10.0f + 16.0f * (float)wakecert_prng_uniform(&prng)) / 20.0f);
+    /* where the anchor's end falls in the crop (output samples), and the playback speed: crop sample i
+     * plays source sample end + (i - anchor_at) * speed (linear interpolation between samples) */
+    double anchor_at = (double)((int64_t)frame * HOP + WINDOW - (int64_t)(wakecert_prng_next(&prng) % HOP));
+    double speed = wakecert_prng_uniform(&prng) < 0.5 ? 1.0 - SPEED_SPREAD + 2.0 * SPEED_SPREAD * wakecert_prng_uniform(&prng) : 1.0;
+    /* gain: three crops in four within -10..+6 dB, the fourth -32..-10 dB (far-field talkers) */
+    double gain_db = wakecert_prng_uniform(&prng) < 0.75 ? -10.0 + 16.0 * wakecert_prng_uniform(&prng)
+                                                         : -32.0 + 22.0 * wakecert_prng_uniform(&prng);
+    float gain = powf(10.0f, (float)gain_db / 20.0f);
     double speech_power = 0;
     for (int i = 0; i < CROP_SAMPLES; i++) {
-        int64_t at = crop_start + i;
-        float v = at >= 0 && at < clip->count ? clip->samples[at] / 32768.0f : 0.0f;
-        crop->mix[i] = v * gain;
+        double source = (double)end + ((double)i - anchor_at) * speed;
+        double floor_source = floor(source);
+        int64_t at = (int64_t)floor_source;
+        double fraction = source - floor_source;
+        float a = at >= 0 && at < clip->count ? clip->samples[at] / 32768.0f : 0.0f;
+        float b = fraction > 0 && at + 1 >= 0 && at + 1 < clip->count ? clip->samples[at + 1] / 32768.0f : 0.0f;
+        crop->mix[i] = (a + (float)fraction * (b - a)) * gain;
     }
     /* speech power: mean square of the 10 ms blocks above a tenth of the loudest block */
     double blocks[CROP_SAMPLES / HOP], loudest = 0;
@@ -412,7 +507,7 @@ static void make_crop(const struct trainer *t, const struct crop_job *job, wakec
     int noise_type = -1;
     double snr_db = 0;
     if (job->noise_mode < 0 && wakecert_prng_uniform(&prng) < 0.7) {
-        noise_type = (int)(wakecert_prng_next(&prng) % 4);
+        noise_type = (int)(wakecert_prng_next(&prng) % NOISE_TYPES);
         snr_db = 20.0 * wakecert_prng_uniform(&prng);
     } else if (job->noise_mode == 1) {
         noise_type = (int)(job->stream % 3);
@@ -431,21 +526,23 @@ static void make_crop(const struct trainer *t, const struct crop_job *job, wakec
     crop->frames = 0;
     wakecert_mfcc_reset(frontend);
     wakecert_mfcc_push(frontend, crop->audio, CROP_SAMPLES, keep_log_mel, crop);
-    /* labels */
+    /* labels, in the crop's own (played) samples: a word's bounds map through the speed */
     for (int f = 0; f < CROP_FRAMES; f++) {
-        int64_t seen = crop_start + (int64_t)f * HOP + WINDOW; /* first sample the frame has not seen */
+        double seen = (double)((int64_t)f * HOP + WINDOW); /* first sample the frame has not heard */
         unsigned char label = f < warmup ? TCN_IGNORE : TCN_NEGATIVE;
         crop->start_target[f] = 0;
         for (size_t w = 0; w < clip->target_count && f >= warmup; w++) {
             const struct word *word = &clip->targets[w];
-            if (word->start < crop_start && seen >= word->start && seen <= word->end + IGNORE_UNTIL_SAMPLES)
+            double word_start = anchor_at + (double)(word->start - end) / speed;
+            double word_end = anchor_at + (double)(word->end - end) / speed;
+            if (word_start < 0 && seen >= word_start && seen <= word_end + IGNORE_UNTIL_SAMPLES)
                 label = TCN_IGNORE; /* a word cut by the stream's start: neither taught nor punished */
-            else if (seen >= word->end + POSITIVE_FROM_SAMPLES && seen <= word->end + POSITIVE_UNTIL_SAMPLES) {
+            else if (seen >= word_end + POSITIVE_FROM_SAMPLES && seen <= word_end + POSITIVE_UNTIL_SAMPLES) {
                 label = TCN_POSITIVE;
-                crop->start_target[f] = (float)(seen - word->start) / 16000.0f;
+                crop->start_target[f] = (float)(seen - word_start) / 16000.0f;
             } else if (label != TCN_POSITIVE &&
-                       ((seen >= word->start + (word->end - word->start) / 2 && seen < word->end + POSITIVE_FROM_SAMPLES) ||
-                        (seen > word->end + POSITIVE_UNTIL_SAMPLES && seen <= word->end + IGNORE_UNTIL_SAMPLES)))
+                       ((seen >= word_start + (word_end - word_start) / 2 && seen < word_end + POSITIVE_FROM_SAMPLES) ||
+                        (seen > word_end + POSITIVE_UNTIL_SAMPLES && seen <= word_end + IGNORE_UNTIL_SAMPLES)))
                 label = TCN_IGNORE;
         }
         crop->labels[f] = label;
@@ -696,7 +793,7 @@ static void free_trainer(struct trainer *t)
     }
     free(t->clips);
     free(t->anchors);
-    for (int k = 0; k < 4; k++)
+    for (int k = 0; k < NOISE_TYPES; k++)
         free(t->noise_bank[k]);
 }
 
@@ -732,14 +829,24 @@ int train_model(const struct train_options *options, const struct wakecert_corpu
         wakecert_model_spec_free(spec);
         return -1;
     }
-    /* random anchors: a pool of training and validation positions (positions drawn per crop) */
+    /* random anchors: a pool of training and validation positions (positions drawn per crop); speech
+     * anchors: fixed positions in training clips without a target word, for false-alarm mining */
     size_t anchor_capacity = t.anchor_count;
-    for (size_t c = 0; c < t.clip_count; c++)
-        if (t.clips[c].owned && add_anchor(&t, (int)c, 0, ANCHOR_RANDOM, &anchor_capacity) != 0) {
+    int speech_anchors = 0;
+    for (size_t c = 0; c < t.clip_count; c++) {
+        int failed = t.clips[c].owned && add_anchor(&t, (int)c, 0, ANCHOR_RANDOM, &anchor_capacity) != 0;
+        bool minable = t.clips[c].owned && !t.clips[c].validation && t.clips[c].target_count == 0;
+        for (int64_t end = SPEECH_ANCHOR_SPACING; minable && !failed && end < t.clips[c].count; end += SPEECH_ANCHOR_SPACING) {
+            failed = add_anchor(&t, (int)c, end, ANCHOR_SPEECH, &anchor_capacity) != 0;
+            t.anchors[t.anchor_count - 1].hardness = 0.0f; /* unseen: found by the uniform third, then mined */
+            speech_anchors++;
+        }
+        if (failed) {
             free_trainer(&t);
             wakecert_model_spec_free(spec);
             return failf(message, message_size, "out of memory");
         }
+    }
     int threads = options->threads;
     struct worker workers[MAX_THREADS];
     memset(workers, 0, sizeof workers);
@@ -759,17 +866,18 @@ int train_model(const struct train_options *options, const struct wakecert_corpu
     /* job lists */
     int train_positive = 0, validation_count = 0;
     int *hard = malloc(t.anchor_count * sizeof *hard), *random_pool = malloc(t.anchor_count * sizeof *random_pool);
-    int hard_count = 0, random_count = 0;
+    int *speech = malloc(t.anchor_count * sizeof *speech);
+    int hard_count = 0, random_count = 0, speech_count = 0;
     struct crop_job *validation = malloc(4 * t.anchor_count * sizeof *validation);
     size_t epoch_capacity = t.anchor_count * (size_t)options->positive_repeats + (size_t)options->negative_crops +
-                            (size_t)options->hard_crops + 16;
+                            (size_t)options->hard_crops + (size_t)options->mined_crops + 16;
     struct crop_job *jobs = malloc(epoch_capacity * sizeof *jobs);
     float *grad = malloc(spec->weight_count * sizeof(float));
     size_t max_jobs = epoch_capacity > 4 * t.anchor_count ? epoch_capacity : 4 * t.anchor_count;
     float *max_posterior = malloc(max_jobs * sizeof(float)), *max_positive = malloc(max_jobs * sizeof(float));
     struct hard_ref *refs = malloc(t.anchor_count * sizeof *refs);
     struct tcn_adam adam = {0};
-    if (setup_failed || !hard || !random_pool || !validation || !jobs || !grad || !max_posterior || !max_positive ||
+    if (setup_failed || !hard || !random_pool || !speech || !validation || !jobs || !grad || !max_posterior || !max_positive ||
         !refs || tcn_adam_init(&adam, spec->weight_count) != 0) {
         failf(message, message_size, "out of memory (or the front end could not be created)");
         goto fail;
@@ -788,6 +896,8 @@ int train_model(const struct train_options *options, const struct wakecert_corpu
             train_positive++;
         else if (anchor->kind == ANCHOR_HARD)
             hard[hard_count++] = (int)a;
+        else if (anchor->kind == ANCHOR_SPEECH)
+            speech[speech_count++] = (int)a;
         else
             random_pool[random_count++] = (int)a;
     }
@@ -814,8 +924,9 @@ int train_model(const struct train_options *options, const struct wakecert_corpu
     }
     if (options->progress)
         fprintf(stderr, "train: keyword %s: %d training positives (%d with reverb copies), %d hard negatives, %d "
-                "validation crops, %u weights, %d thread%s\n", options->keyword, report->train_positives, train_positive,
-                hard_count, validation_count, (unsigned)spec->weight_count, threads, threads == 1 ? "" : "s");
+                "positions for false-alarm mining, %d validation crops, %u weights, %d thread%s\n", options->keyword,
+                report->train_positives, train_positive, hard_count, speech_count, validation_count,
+                (unsigned)spec->weight_count, threads, threads == 1 ? "" : "s");
     struct wakecert_prng plan;
     wakecert_prng_seed(&plan, options->seed, 5);
     size_t first_trainable = 2 * spec->mel_count;
@@ -839,6 +950,18 @@ int train_model(const struct train_options *options, const struct wakecert_corpu
             for (int h = mined; h < options->hard_crops; h++)
                 jobs[count++] = (struct crop_job){hard[wakecert_prng_next(&plan) % (uint32_t)hard_count], 0, -1};
         }
+        /* false-alarm mining: two thirds the speech positions scored highest when last seen, one third
+         * uniform (which is how a position is first seen) */
+        if (speech_count && options->mined_crops > 0) {
+            for (int h = 0; h < speech_count; h++)
+                refs[h] = (struct hard_ref){speech[h], t.anchors[speech[h]].hardness};
+            qsort(refs, (size_t)speech_count, sizeof *refs, compare_hard);
+            int mined = 2 * options->mined_crops / 3 < speech_count ? 2 * options->mined_crops / 3 : speech_count;
+            for (int h = 0; h < mined; h++)
+                jobs[count++] = (struct crop_job){refs[h].anchor, 0, -1};
+            for (int h = mined; h < options->mined_crops; h++)
+                jobs[count++] = (struct crop_job){speech[wakecert_prng_next(&plan) % (uint32_t)speech_count], 0, -1};
+        }
         shuffle(jobs, count, &plan);
         for (int j = 0; j < count; j++)
             jobs[j].stream = ((uint64_t)epoch << 32) + (uint64_t)j + 1;
@@ -858,7 +981,7 @@ int train_model(const struct train_options *options, const struct wakecert_corpu
                 tcn_adam_step(&adam, spec->weights, grad, first_trainable, 1.0f / (float)counted, rate, 1e-4f, 1.0f);
             total_steps++;
             for (int j = first; j < first + n; j++)
-                if (t.anchors[jobs[j].anchor].kind == ANCHOR_HARD)
+                if (t.anchors[jobs[j].anchor].kind == ANCHOR_HARD || t.anchors[jobs[j].anchor].kind == ANCHOR_SPEECH)
                     t.anchors[jobs[j].anchor].hardness = max_posterior[j];
             if (options->progress >= 2 && isatty(STDERR_FILENO))
                 fprintf(stderr, "\rtrain: epoch %d/%d  batch %d/%d  loss %.4f   ", epoch + 1, options->epochs, b + 1,
@@ -915,7 +1038,7 @@ int train_model(const struct train_options *options, const struct wakecert_corpu
         free(workers[k].crop);
         free(workers[k].grad);
     }
-    free(hard), free(random_pool), free(validation), free(jobs), free(grad), free(max_posterior), free(max_positive);
+    free(hard), free(random_pool), free(speech), free(validation), free(jobs), free(grad), free(max_posterior), free(max_positive);
     free(refs);
     tcn_adam_free(&adam);
     free_trainer(&t);
@@ -931,7 +1054,7 @@ fail:
         free(workers[k].crop);
         free(workers[k].grad);
     }
-    free(hard), free(random_pool), free(validation), free(jobs), free(grad), free(max_posterior), free(max_positive);
+    free(hard), free(random_pool), free(speech), free(validation), free(jobs), free(grad), free(max_posterior), free(max_positive);
     free(refs);
     tcn_adam_free(&adam);
     free_trainer(&t);
@@ -999,7 +1122,7 @@ static const char train_usage[] =
     "  --keyword WORD      the wake word to learn: alexa, amazon, computer, echo (default alexa)\n"
     "  --seed N            random seed (default 1)\n"
     "  --threads N         worker threads, 1-16 (default 1)\n"
-    "  --epochs N          passes over the training plan (default 30)\n"
+    "  --epochs N          passes over the training plan (default 40)\n"
     "  --channels N        channels per layer, a multiple of 8 (default 32)\n"
     "  --quiet             no progress lines\n"
     "exit status: 0 written, 1 training failed, 2 bad usage or input\n";

@@ -19,18 +19,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define WAKECERT_TRAINER_VERSION "wakecert-train 2"
+#define WAKECERT_TRAINER_VERSION "wakecert-train 3"
 
 struct train_options {
     const char *keyword;      /* the wake word to learn ("alexa") */
     unsigned long long seed;  /* 1 */
     int threads;              /* 1..16 */
-    int epochs;               /* 30 */
+    int epochs;               /* 40 */
     int channels;             /* 32 (multiple of 8) */
     int layers;               /* 6: dilations 1, 2, 4, ... */
     int positive_repeats;     /* crops per positive per epoch, 3 */
-    int negative_crops;       /* random negative crops per epoch, 300 */
+    int negative_crops;       /* random negative crops per epoch, 600 */
     int hard_crops;           /* hard-negative crops per epoch (2/3 mined, 1/3 uniform), 450 */
+    int mined_crops;          /* false-alarm mining crops per epoch (2/3 mined, 1/3 uniform), 300 */
     float learning_rate;      /* 0.002, cosine-decayed to 5% */
     int reverb;               /* add reverberant copies of the wake and confusable files, 1 */
     int progress;             /* progress on stderr: 0 none, 1 per epoch, 2 also within epochs */

@@ -50,6 +50,7 @@ static void tiny_options(struct train_options *options)
     options->positive_repeats = 6;
     options->negative_crops = 24;
     options->hard_crops = 8;
+    options->mined_crops = 8;
     options->learning_rate = 0.01f;
     options->reverb = 0;
     options->progress = 0;
