@@ -440,8 +440,8 @@ int wakecert_verify_bundle_main(int argc, char **argv)
                               strcmp(trace.files[f].name, RUN_SOAK_ITEM_NAME) == 0 && trace.files[f].ended &&
                               trace.files[f].processed == trace.files[f].samples && trace.files[f].samples > 0;
             }
-            cJSON *listed = files ? NULL : cJSON_GetObjectItem(manifest, "files");
-            cJSON_ArrayForEach(file, listed)
+            cJSON *manifest_files = files ? NULL : cJSON_GetObjectItem(manifest, "files");
+            cJSON_ArrayForEach(file, manifest_files)
             {
                 files++;
                 const char *name = wakecert_json_string(file, "path");
