@@ -5,6 +5,11 @@
  * trace at once with the harness clock, except uploads, which are merged while they stay contiguous
  * and nothing else happens between them (a stream of 160-sample uploads becomes one line with one
  * hash). Provenance is checked per callback against the input the harness holds, before merging.
+ *
+ * A soak stream (runner.h) has no input held whole: it is rendered into a staging window as the clock
+ * advances (input_span), and provenance reads a ring of the last RUN_SOAK_RING_SECONDS fed. Feeding it
+ * allocates nothing per block or chunk; the window and ring are allocated (and the ring touched) once
+ * when the stream opens.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "runner.h"
