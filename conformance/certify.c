@@ -45,6 +45,7 @@ struct certify_options {
     bool resume;
     struct run_options run;
     bool quiet;
+    bool soak_hours_given;
 };
 
 static const char certify_usage[] =
@@ -82,6 +83,14 @@ static const char certify_usage[] =
     "  --resume                 reuse the complete, verified partial results already in --out\n"
     "  --seed N                 play the files in a shuffled order, each shifted by up to 1 s (anti-gaming:\n"
     "                           results must not change); 0, the default, keeps the corpus as it is\n"
+    "  --soak-hours H           when --corpus is a soak pool (built from the soak recipe; its manifest has a\n"
+    "                           \"stream\"): play H hours of its stream instead of the recipe's full length.\n"
+    "                           A soak pool is certified as one negative item, soak_stream, rendered block\n"
+    "                           by block (never stored); the engine checks run on its first\n"
+    "                           --engine-check-seconds; one process (no -j, no --shard)\n"
+    "  --soak-ring-seconds S    stream audio kept to check uploads against (default 3610: the longest\n"
+    "                           stream a gate allows, 1 h, plus pre-roll and margin); an upload of older\n"
+    "                           samples fails upload.provenance. Smaller values are for tests\n"
     "  --quiet                  no progress, no table\n"
     "  -h, --help               this text\n"
     "\n"
@@ -108,6 +117,7 @@ static int parse_options(int argc, char **argv, struct certify_options *options,
         {"seed", required_argument, NULL, 'S'},           {"shard", required_argument, NULL, 'K'},
         {"jobs", required_argument, NULL, 'j'},          {"resume", no_argument, NULL, 'r'},
         {"quiet", no_argument, NULL, 'q'},               {"help", no_argument, NULL, 'h'},
+        {"soak-hours", required_argument, NULL, 'H'},    {"soak-ring-seconds", required_argument, NULL, 'R'},
         {NULL, 0, NULL, 0},
     };
     memset(options, 0, sizeof *options);
@@ -196,6 +206,23 @@ static int parse_options(int argc, char **argv, struct certify_options *options,
             options->run.session.call_timeout_ms = (int)strtol(optarg, &end, 10);
             if (!end || *end || options->run.session.call_timeout_ms <= 0) {
                 fprintf(stderr, "wakecert %s: --call-timeout-ms must be a positive whole number, not \"%s\"\n",
+                        argv[0], optarg);
+                return 2;
+            }
+            break;
+        case 'H':
+            options->run.soak_hours = strtod(optarg, &end);
+            if (!end || *end || !(options->run.soak_hours > 0 && options->run.soak_hours <= 10000)) {
+                fprintf(stderr, "wakecert %s: --soak-hours must be a number of hours in (0, 10000], not \"%s\"\n",
+                        argv[0], optarg);
+                return 2;
+            }
+            options->soak_hours_given = true;
+            break;
+        case 'R':
+            options->run.soak_ring_seconds = strtod(optarg, &end);
+            if (!end || *end || !(options->run.soak_ring_seconds >= 1 && options->run.soak_ring_seconds <= 86400)) {
+                fprintf(stderr, "wakecert %s: --soak-ring-seconds must be a number of seconds in [1, 86400], not \"%s\"\n",
                         argv[0], optarg);
                 return 2;
             }
@@ -351,6 +378,10 @@ static cJSON *run_identity(const struct certify_options *options, const struct w
     cJSON_AddNumberToObject(identity, "seed", (double)options->run.seed);
     cJSON_AddNumberToObject(identity, "isolation", options->run.session.isolation);
     cJSON_AddBoolToObject(identity, "sandbox", options->run.session.sandbox);
+    if (options->run.soak_directory) {
+        cJSON_AddNumberToObject(identity, "soak_hours", options->run.soak_hours);
+        cJSON_AddNumberToObject(identity, "soak_ring_seconds", options->run.soak_ring_seconds);
+    }
     return identity;
 }
 
@@ -562,6 +593,30 @@ static int certify_or_run(int argc, char **argv, bool scoring)
         profile_free(&profile);
         return wakecert_exit_code_for(status);
     }
+    /* A soak pool (its manifest has a "stream"): certify its stream, one item in one process. */
+    int64_t soak_samples = 0;
+    if (corpus.directory &&
+        wakecert_soak_stream_samples(corpus.directory, options.run.soak_hours, &soak_samples, NULL, 0) == 0) {
+        options.run.soak_directory = corpus.directory;
+        options.jobs = 1;
+        if (options.shard || getenv("TEST_TOTAL_SHARDS") || getenv("SLURM_ARRAY_TASK_ID")) {
+            fprintf(stderr, "wakecert %s: corpus %s is a soak pool, played as one stream: it cannot be sharded\n",
+                    argv[0], options.corpus);
+            wakecert_corpus_free(&corpus);
+            engine_unload(&engine);
+            free(engine_config);
+            profile_free(&profile);
+            return 2;
+        }
+    } else if (options.soak_hours_given) {
+        fprintf(stderr, "wakecert %s: --soak-hours needs a soak pool as --corpus (corpus %s has no \"stream\")\n",
+                argv[0], options.corpus);
+        wakecert_corpus_free(&corpus);
+        engine_unload(&engine);
+        free(engine_config);
+        profile_free(&profile);
+        return 2;
+    }
     char out[4096], started_at[32];
     default_out_directory(out, sizeof out, started_at, sizeof started_at);
     if (options.out)
@@ -581,9 +636,16 @@ static int certify_or_run(int argc, char **argv, bool scoring)
         sharded = found == 1;
     }
     if (!status) {
-        if (!options.quiet)
-            fprintf(stderr, "wakecert: %s %s on corpus %s (%zu files)%s%s", engine.table->name, engine.table->version,
-                    corpus.name, corpus.file_count, scoring ? ", profile " : "", scoring ? profile.name : "");
+        if (!options.quiet) {
+            if (options.run.soak_directory)
+                fprintf(stderr, "wakecert: %s %s on the soak stream of %s (%.2f h from a pool of %zu files)%s%s",
+                        engine.table->name, engine.table->version, corpus.name, (double)soak_samples / 16000.0 / 3600.0,
+                        corpus.file_count, scoring ? ", profile " : "", scoring ? profile.name : "");
+            else
+                fprintf(stderr, "wakecert: %s %s on corpus %s (%zu files)%s%s", engine.table->name,
+                        engine.table->version, corpus.name, corpus.file_count, scoring ? ", profile " : "",
+                        scoring ? profile.name : "");
+        }
         if (!options.quiet && sharded)
             fprintf(stderr, ", shard %d/%d", shard_index, shard_count);
         if (!options.quiet)

@@ -5,9 +5,15 @@
  * trace at once with the harness clock, except uploads, which are merged while they stay contiguous
  * and nothing else happens between them (a stream of 160-sample uploads becomes one line with one
  * hash). Provenance is checked per callback against the input the harness holds, before merging.
+ *
+ * A soak stream (runner.h) has no input held whole: it is rendered into a staging window as the clock
+ * advances (input_span), and provenance reads a ring of the last RUN_SOAK_RING_SECONDS fed. Feeding it
+ * allocates nothing per block or chunk; the window and ring are allocated (and the ring touched) once
+ * when the stream opens.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "runner.h"
+#include "trace.h"
 
 #include "engine_session.h"
 
@@ -38,6 +44,9 @@ void run_options_default(struct run_options *options)
     options->exec_command = NULL;
     options->seed = 0;
     options->selected = NULL;
+    options->soak_directory = NULL;
+    options->soak_hours = 0;
+    options->soak_ring_seconds = RUN_SOAK_RING_SECONDS;
     options->session.isolation = SESSION_CHILD;
     options->session.sandbox = true;
     options->session.call_timeout_ms = 10000;
@@ -71,6 +80,35 @@ struct pass_spec {
 #define VERIFIER_BUFFER_SAMPLES (3 * WAKECERT_SAMPLE_RATE)
 #define NETWORK_LOSS_PAD_SECONDS 20
 #define BATCH_BELOW_CHUNK 160 /* passes with smaller chunks send audio in batches */
+
+#define SOAK_BLOCK_SAMPLES WAKECERT_SAMPLE_RATE /* the stream is rendered and fed 1 s at a time */
+#define SOAK_SEGMENTS 64                        /* kind changes the staging window can hold */
+#define SOAK_KINDS TRACE_STREAM_KINDS
+#define SOAK_PROGRESS_SECONDS 2.0               /* wall time between progress lines */
+
+/* A stream being fed (the soak): rendered into a staging window block by block, every rendered sample
+ * also written to a ring of the last ring_capacity samples, against which uploads are checked. */
+struct stream_feed {
+    struct wakecert_soak *soak;
+    int16_t *window;            /* samples [window_start, window_start + window_count) of the stream */
+    int64_t window_capacity, window_start, window_count;
+    int16_t *ring;              /* sample i at ring[i % ring_capacity], for i in [rendered - capacity, rendered) */
+    int64_t ring_capacity, rendered;
+    struct {
+        int64_t start;
+        const char *kind;       /* points into the soak's pool (valid until the soak is closed) */
+    } segments[SOAK_SEGMENTS];  /* where each kind of audio starts, over the window */
+    size_t segment_count;
+    struct {
+        const char *kind;
+        int64_t samples;
+        size_t false_wakes;
+    } kinds[SOAK_KINDS];        /* per kind: samples rendered, wakes reported (de-duplicated) */
+    size_t kind_count;
+    size_t false_wakes;
+    int64_t last_wake;          /* sample of the last wake, for the 1 s duplicate window */
+    double started, last_progress;
+};
 
 struct host_context {
     FILE *trace;
@@ -109,6 +147,12 @@ struct host_context {
     size_t position;                 /* the file's place in the run's play order */
     int64_t copy_offset, copy_stride; /* where the first copy starts and how far apart copies are (doubled pass) */
 
+    /* a stream (soak) instead of an in-memory file: input is NULL, input_count its length */
+    const char *stream_directory;    /* the soak pool to render, or NULL */
+    struct stream_feed *feed;        /* while the stream's file runs */
+    int64_t stream_ring_samples, stream_window_samples;
+    bool upload_too_old;             /* the merged upload's mismatch is a sample older than the ring */
+
     /* verifier mode: the stream's first uploaded samples, checked by a second detector */
     int16_t verifier_buffer[VERIFIER_BUFFER_SAMPLES];
     int64_t verifier_count;
@@ -137,6 +181,148 @@ static cJSON *event_line(struct host_context *host, const char *event, int64_t s
     return line;
 }
 
+/* ---- the stream feed (soak) ---- */
+
+static double wall_seconds(void);
+
+/* The kind of audio at stream sample `sample` (within the window, or its last segment). Cannot fail. */
+static const char *stream_kind_at(const struct stream_feed *feed, int64_t sample)
+{
+    for (size_t s = feed->segment_count; s > 0; s--)
+        if (feed->segments[s - 1].start <= sample)
+            return feed->segments[s - 1].kind;
+    return feed->segment_count ? feed->segments[0].kind : "negative";
+}
+
+/* Free a feed and its soak. NULL-safe. */
+static void stream_feed_close(struct stream_feed *feed)
+{
+    if (!feed)
+        return;
+    wakecert_soak_close(feed->soak);
+    free(feed->window);
+    free(feed->ring);
+    free(feed);
+}
+
+/* Open the stream of `directory` for `total` samples with a staging window of window_capacity samples
+ * and a ring of ring_capacity (>= window_capacity). The ring is touched whole here, so the harness's
+ * memory is at its peak from the first block and does not grow with the hours played. Returns 0 or a
+ * negative wakecert_error naming the pool. */
+static int stream_feed_open(const char *directory, int64_t total, int64_t window_capacity, int64_t ring_capacity,
+                            struct stream_feed **out, char *message, size_t message_size)
+{
+    *out = NULL;
+    struct stream_feed *feed = calloc(1, sizeof *feed);
+    if (!feed)
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "out of memory");
+    feed->window = malloc((size_t)window_capacity * sizeof *feed->window);
+    feed->ring = malloc((size_t)ring_capacity * sizeof *feed->ring);
+    if (!feed->window || !feed->ring) {
+        stream_feed_close(feed);
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY,
+                                  "%s: out of memory for the stream's ring (%lld samples)", directory,
+                                  (long long)ring_capacity);
+    }
+    memset(feed->ring, 0xff, (size_t)ring_capacity * sizeof *feed->ring); /* touched (not calloc), see above */
+    feed->window_capacity = window_capacity;
+    feed->ring_capacity = ring_capacity;
+    int status = wakecert_soak_open(directory, (double)total / (3600.0 * WAKECERT_SAMPLE_RATE), &feed->soak, message,
+                                    message_size);
+    if (status) {
+        stream_feed_close(feed);
+        return status;
+    }
+    int64_t rendered_total = wakecert_soak_total_samples(feed->soak);
+    if (rendered_total != total) {
+        stream_feed_close(feed);
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_INTERNAL,
+                                  "%s: the stream renders %lld samples, not the %lld announced", directory,
+                                  (long long)rendered_total, (long long)total);
+    }
+    feed->started = feed->last_progress = wall_seconds();
+    *out = feed;
+    return 0;
+}
+
+/* Slide the window to start at `from` (keeping what it holds from there on) and render blocks into it
+ * until it is full or the stream ends; each block also goes into the ring and its kind into the
+ * segments and per-kind totals. Cannot fail. */
+static void stream_feed_fill(struct stream_feed *feed, int64_t from)
+{
+    int64_t keep = feed->window_start + feed->window_count - from;
+    if (keep > 0 && from > feed->window_start)
+        memmove(feed->window, feed->window + (from - feed->window_start), (size_t)keep * sizeof *feed->window);
+    feed->window_count = keep > 0 ? keep : 0;
+    feed->window_start = from;
+    size_t dropped = 0; /* segments wholly before the window (the last one starting before it stays) */
+    while (dropped + 1 < feed->segment_count && feed->segments[dropped + 1].start <= from)
+        dropped++;
+    memmove(feed->segments, feed->segments + dropped, (feed->segment_count - dropped) * sizeof feed->segments[0]);
+    feed->segment_count -= dropped;
+    while (feed->window_count < feed->window_capacity) {
+        int64_t room = feed->window_capacity - feed->window_count;
+        int16_t *block = feed->window + feed->window_count;
+        const char *kind = NULL;
+        int64_t got = wakecert_soak_read(feed->soak, block, room < SOAK_BLOCK_SAMPLES ? room : SOAK_BLOCK_SAMPLES, &kind);
+        if (got <= 0)
+            break;
+        for (int64_t done = 0; done < got;) { /* into the ring, in at most two pieces */
+            int64_t at = (feed->rendered + done) % feed->ring_capacity;
+            int64_t piece = feed->ring_capacity - at < got - done ? feed->ring_capacity - at : got - done;
+            memcpy(feed->ring + at, block + done, (size_t)piece * sizeof *block);
+            done += piece;
+        }
+        bool same_kind = feed->segment_count && strcmp(feed->segments[feed->segment_count - 1].kind, kind) == 0;
+        if (!same_kind && feed->segment_count == SOAK_SEGMENTS) { /* cannot happen at these sizes; stay correct */
+            memmove(feed->segments, feed->segments + 1, (SOAK_SEGMENTS - 1) * sizeof feed->segments[0]);
+            feed->segment_count--;
+        }
+        if (!same_kind) {
+            feed->segments[feed->segment_count].start = feed->rendered;
+            feed->segments[feed->segment_count++].kind = kind;
+        }
+        size_t k = 0;
+        while (k < feed->kind_count && strcmp(feed->kinds[k].kind, kind) != 0)
+            k++;
+        if (k == feed->kind_count && k < SOAK_KINDS)
+            feed->kinds[feed->kind_count++].kind = kind;
+        if (k < SOAK_KINDS)
+            feed->kinds[k].samples += got;
+        feed->rendered += got;
+        feed->window_count += got;
+    }
+}
+
+/* The input samples [start, end) as one contiguous buffer: the file's, or the stream's window (rendered
+ * on demand). end - start never exceeds the window capacity. Cannot fail. */
+static const int16_t *input_span(struct host_context *host, int64_t start, int64_t end)
+{
+    struct stream_feed *feed = host->feed;
+    if (!feed)
+        return host->input + start;
+    if (end > feed->window_start + feed->window_count)
+        stream_feed_fill(feed, start);
+    return feed->window + (start - feed->window_start);
+}
+
+/* On a terminal, every SOAK_PROGRESS_SECONDS: hours done, speed, false wakes so far. Cannot fail. */
+static void stream_progress(const struct host_context *host, bool last)
+{
+    struct stream_feed *feed = host->feed;
+    double now = wall_seconds();
+    if (!last && now - feed->last_progress < SOAK_PROGRESS_SECONDS)
+        return;
+    feed->last_progress = now;
+    double hours = (double)host->clock / WAKECERT_SAMPLE_RATE / 3600.0;
+    double elapsed = now - feed->started;
+    fprintf(stderr, "\r%s: %.2f of %.2f h, %.0fx real time, %zu false wake%s so far   ", RUN_SOAK_ITEM_NAME, hours,
+            (double)host->input_count / WAKECERT_SAMPLE_RATE / 3600.0, elapsed > 0 ? hours * 3600.0 / elapsed : 0.0,
+            feed->false_wakes, feed->false_wakes == 1 ? "" : "s");
+    if (last)
+        fputc('\n', stderr);
+}
+
 static void flush_upload(struct host_context *host)
 {
     if (!host->upload_pending)
@@ -151,6 +337,12 @@ static void flush_upload(struct host_context *host)
     cJSON_AddBoolToObject(line, "matches_input", host->upload_matches);
     if (!host->upload_matches)
         cJSON_AddNumberToObject(line, "first_mismatch", (double)host->upload_first_mismatch);
+    if (!host->upload_matches && host->upload_too_old) {
+        char reason[96];
+        snprintf(reason, sizeof reason, "older than the ring (the last %lld samples fed)",
+                 (long long)host->feed->ring_capacity);
+        cJSON_AddStringToObject(line, "mismatch_reason", reason);
+    }
     write_line(host, line);
     host->upload_pending = false;
 }
@@ -303,6 +495,19 @@ static void on_wake(void *ctx, const char *keyword, float score, int64_t start, 
     cJSON_AddNumberToObject(line, "score", isfinite(score) ? round(score * 1e6) / 1e6 : 0);
     cJSON_AddNumberToObject(line, "start", (double)start);
     cJSON_AddNumberToObject(line, "end", (double)end);
+    if (host->feed) {
+        /* A stream has no wake words: every detection outside the 1 s duplicate window is a false wake,
+         * charged to the kind of audio the chunk that produced it was of. */
+        const char *kind = stream_kind_at(host->feed, host->clock - 1);
+        cJSON_AddStringToObject(line, "stream_kind", kind);
+        if (host->feed->false_wakes == 0 || host->clock - host->feed->last_wake > WAKECERT_SAMPLE_RATE) {
+            host->feed->false_wakes++;
+            for (size_t k = 0; k < host->feed->kind_count; k++)
+                if (strcmp(host->feed->kinds[k].kind, kind) == 0)
+                    host->feed->kinds[k].false_wakes++;
+        }
+        host->feed->last_wake = host->clock;
+    }
     write_line(host, line);
 }
 
@@ -330,9 +535,22 @@ static void on_audio_uploaded(void *ctx, const int16_t *samples, size_t count, i
     host->uploads_seen++;
     /* Provenance: the claimed indices must have been fed, and the samples must equal the input. */
     int64_t mismatch = -1;
+    bool too_old = false;
+    const struct stream_feed *feed = host->feed;
+    int64_t oldest_kept = feed ? feed->rendered - feed->ring_capacity : 0;
     for (size_t i = 0; i < count; i++) {
         int64_t index = first + (int64_t)i;
-        if (index < 0 || index >= host->clock || !samples || samples[i] != host->input[index]) {
+        if (index < 0 || index >= host->clock || !samples) {
+            mismatch = index;
+            break;
+        }
+        if (feed && index < oldest_kept) {
+            mismatch = index;
+            too_old = true;
+            break;
+        }
+        int16_t fed = feed ? feed->ring[index % feed->ring_capacity] : host->input[index];
+        if (samples[i] != fed) {
             mismatch = index;
             break;
         }
@@ -346,6 +564,7 @@ static void on_audio_uploaded(void *ctx, const int16_t *samples, size_t count, i
         host->upload_count = 0;
         host->upload_matches = true;
         host->upload_first_mismatch = -1;
+        host->upload_too_old = false;
         host->upload_hash = wakecert_sha256_begin();
     }
     if (samples)
@@ -354,6 +573,7 @@ static void on_audio_uploaded(void *ctx, const int16_t *samples, size_t count, i
     if (mismatch >= 0 && host->upload_matches) {
         host->upload_matches = false;
         host->upload_first_mismatch = mismatch;
+        host->upload_too_old = too_old;
     }
     if (host->stream_open && !host->verification_done)
         cloud_on_first_upload(host, first);
@@ -459,6 +679,13 @@ static void write_file_begin(struct host_context *host)
     cJSON_AddStringToObject(line, "kind", file->kind);
     cJSON_AddStringToObject(line, "condition", file->condition);
     cJSON_AddStringToObject(line, "sha256", file->sha256);
+    if (host->stream_directory) {
+        cJSON *stream = cJSON_AddObjectToObject(line, "stream");
+        cJSON_AddStringToObject(stream, "pool", host->stream_directory);
+        cJSON_AddNumberToObject(stream, "hours", (double)host->input_count / WAKECERT_SAMPLE_RATE / 3600.0);
+        cJSON_AddNumberToObject(stream, "block_samples", SOAK_BLOCK_SAMPLES);
+        cJSON_AddNumberToObject(stream, "ring_samples", (double)host->stream_ring_samples);
+    }
     cJSON *labels = cJSON_AddArrayToObject(line, "labels");
     for (size_t i = 0; i < file->event_count; i++) {
         const struct wakecert_corpus_event *event = &file->events[i];
@@ -576,6 +803,18 @@ static int run_file(struct host_context *host, const struct loaded_engine *engin
                                   engine_message[0] ? engine_message : "no message");
     }
 
+    /* A stream is opened after the engine's child is forked, so the child does not inherit the pool and
+     * the ring (its memory figure stays the engine's own). */
+    if (host->stream_directory && (status == 0 || status == SESSION_FAILED)) {
+        int feed_status = stream_feed_open(host->stream_directory, host->input_count, host->stream_window_samples,
+                                           host->stream_ring_samples, &host->feed, message, message_size);
+        if (feed_status) {
+            session_close(session);
+            free(scripted);
+            return feed_status;
+        }
+    }
+
     host->stream_open = false;
     host->stop_capture_at = host->reject_at = host->served_until = -1;
     host->expect_speech_due = false;
@@ -627,14 +866,18 @@ static int run_file(struct host_context *host, const struct loaded_engine *engin
             until = batch_end < host->input_count ? batch_end : host->input_count;
             host->batch_start = start;
             session->on_subcall = batch_subcall;
-            status = session_process_batch(session, host->input + start, (size_t)(until - start), (size_t)host->chunk);
+            status = session_process_batch(session, input_span(host, start, until), (size_t)(until - start),
+                                           (size_t)host->chunk);
             session->on_subcall = NULL;
             if (status == 0 || status == SESSION_FAILED)
                 host->clock = until;
         } else {
+            const int16_t *span = input_span(host, start, until);
             host->clock = until;
-            status = session_process(session, host->input + start, (size_t)(until - start));
+            status = session_process(session, span, (size_t)(until - start));
         }
+        if (host->feed && host->options->progress)
+            stream_progress(host, false);
         totals->engine_seconds += engine_clock_seconds() - call_started;
         cloud_run_verifier(host);
         if (status == SESSION_FAILED)
@@ -659,6 +902,19 @@ static int run_file(struct host_context *host, const struct loaded_engine *engin
     totals->files++;
     totals->audio_seconds += (double)host->clock / WAKECERT_SAMPLE_RATE;
     cJSON *line = event_line(host, "file_end", host->clock);
+    if (host->feed) {
+        if (host->options->progress)
+            stream_progress(host, true);
+        cJSON *hours = cJSON_AddObjectToObject(line, "stream_hours_by_kind");
+        cJSON *wakes = cJSON_AddObjectToObject(line, "stream_false_wakes");
+        for (size_t k = 0; k < host->feed->kind_count; k++) {
+            cJSON_AddNumberToObject(hours, host->feed->kinds[k].kind,
+                                    (double)host->feed->kinds[k].samples / WAKECERT_SAMPLE_RATE / 3600.0);
+            cJSON_AddNumberToObject(wakes, host->feed->kinds[k].kind, (double)host->feed->kinds[k].false_wakes);
+        }
+        stream_feed_close(host->feed);
+        host->feed = NULL;
+    }
     write_line(host, line);
     free(scripted);
     return 0;
@@ -728,6 +984,116 @@ static long peak_rss_kilobytes(void)
 {
     struct rusage usage;
     return getrusage(RUSAGE_SELF, &usage) == 0 ? usage.ru_maxrss : 0;
+}
+
+/* Play one file (samples, count) in passes [first_pass, pass_count): a variant per pass (lead, copies,
+ * padding as the pass asks), each through run_file. Subset-only passes are skipped unless in_subset.
+ * Returns 0 or a negative wakecert_error. */
+static int run_passes(struct host_context *host, const struct loaded_engine *engine, const struct pass_spec *passes,
+                      size_t first_pass, size_t pass_count, const struct wakecert_corpus_file *file,
+                      const int16_t *samples, int64_t count, int64_t lead, uint64_t noise_seed, bool in_subset,
+                      struct pass_totals *totals, char *message, size_t message_size)
+{
+    const struct run_options *options = host->options;
+    int status = 0;
+    for (size_t p = first_pass; p < pass_count && status == 0; p++) {
+        if (passes[p].subset_only && !in_subset)
+            continue;
+        if (passes[p].chunk == options->chunk && strcmp(passes[p].name, "main") != 0 &&
+            strncmp(passes[p].name, "chunk_", 6) == 0)
+            continue; /* the main pass already ran this chunk size */
+        struct wakecert_corpus_file variant;
+        int16_t *input = NULL;
+        int64_t input_count = 0, stride = 0;
+        status = make_variant(file, samples, count, lead, noise_seed, passes[p].copies,
+                              (int64_t)passes[p].pad_seconds * WAKECERT_SAMPLE_RATE, &variant, &input, &input_count,
+                              &stride, message, message_size);
+        host->copy_offset = lead;
+        host->copy_stride = stride;
+        if (status)
+            break;
+        host->pass = passes[p].name;
+        host->chunk = passes[p].chunk ? passes[p].chunk : options->chunk;
+        host->behaviour = passes[p].behaviour;
+        host->file = &variant;
+        host->input = input;
+        host->input_count = input_count;
+        status = run_file(host, engine, &totals[p], message, message_size);
+        free(variant.events);
+        free(input);
+    }
+    return status;
+}
+
+/* The soak: the pool's stream as one negative item, RUN_SOAK_ITEM_NAME — the main pass fed block by block
+ * from the renderer (never stored whole), then the engine-check passes on the stream's head (its first
+ * engine_check_seconds, rendered again into memory: bounded by that option, not by the hours).
+ * Returns 0 or a negative wakecert_error naming the pool. */
+static int run_soak(struct host_context *host, const struct loaded_engine *engine, const struct pass_spec *passes,
+                    size_t pass_count, struct pass_totals *totals, char *message, size_t message_size)
+{
+    const struct run_options *options = host->options;
+    int64_t total = 0;
+    int status = wakecert_soak_stream_samples(options->soak_directory, options->soak_hours, &total, message, message_size);
+    if (status)
+        return status;
+    if (!(options->soak_ring_seconds >= 1 && options->soak_ring_seconds <= 24 * 3600.0))
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_USAGE,
+                                  "the soak ring must hold 1 s to 24 h of audio, not %g s", options->soak_ring_seconds);
+    struct wakecert_corpus_file stream = {0};
+    stream.path = (char *)RUN_SOAK_ITEM_NAME;
+    stream.full_path = (char *)options->soak_directory;
+    stream.samples = total;
+    snprintf(stream.kind, sizeof stream.kind, "negative");
+    snprintf(stream.condition, sizeof stream.condition, "soak");
+    stream.snr_db = NAN;
+
+    /* The window holds the longest span one engine call takes (a chunk, or a batch of small chunks up to
+     * the cloud delay) plus a block; the ring at least the window. */
+    int64_t span = options->chunk;
+    if (options->chunk < BATCH_BELOW_CHUNK && cloud_delay_samples(host) > span)
+        span = cloud_delay_samples(host);
+    host->stream_window_samples = span + SOAK_BLOCK_SAMPLES;
+    host->stream_ring_samples = (int64_t)llround(options->soak_ring_seconds * WAKECERT_SAMPLE_RATE);
+    if (host->stream_ring_samples < host->stream_window_samples)
+        host->stream_ring_samples = host->stream_window_samples;
+
+    host->position = 0;
+    host->pass = passes[0].name;
+    host->chunk = options->chunk;
+    host->behaviour = passes[0].behaviour;
+    host->copy_offset = host->copy_stride = 0;
+    host->file = &stream;
+    host->input = NULL;
+    host->input_count = total;
+    host->stream_directory = options->soak_directory;
+    status = run_file(host, engine, &totals[0], message, message_size);
+    host->stream_directory = NULL;
+    if (status || pass_count <= 1)
+        return status;
+
+    int64_t head = (int64_t)llround(options->engine_check_seconds * WAKECERT_SAMPLE_RATE);
+    if (head > total)
+        head = total;
+    if (head <= 0)
+        return 0;
+    struct wakecert_soak *soak = NULL;
+    status = wakecert_soak_open(options->soak_directory, (double)head / (3600.0 * WAKECERT_SAMPLE_RATE), &soak, message,
+                                message_size);
+    if (status)
+        return status;
+    int16_t *samples = malloc((size_t)head * sizeof *samples);
+    int64_t count = 0, got;
+    while (samples && count < head && (got = wakecert_soak_read(soak, samples + count, head - count, NULL)) > 0)
+        count += got;
+    wakecert_soak_close(soak);
+    if (!samples)
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "out of memory for the stream's head");
+    stream.samples = count;
+    status = run_passes(host, engine, passes, 1, pass_count, &stream, samples, count, 0, 1, true, totals, message,
+                        message_size);
+    free(samples);
+    return status;
 }
 
 int run_corpus(const struct run_options *options, const struct wakecert_corpus *corpus,
@@ -813,6 +1179,11 @@ int run_corpus(const struct run_options *options, const struct wakecert_corpus *
         order[j] = kept;
     }
     double subset_seconds = 0;
+    if (order && options->soak_directory) {
+        status = run_soak(host, engine, passes, pass_count, totals, message, message_size);
+        free(order);
+        order = NULL;
+    }
     for (size_t position = 0; order && position < corpus->file_count && status == 0; position++) {
         const struct wakecert_corpus_file *file = &corpus->files[order[position]];
         /* Everything that depends on the position is decided before the shard filter, so a file gets
@@ -831,32 +1202,8 @@ int run_corpus(const struct run_options *options, const struct wakecert_corpus *
         if (options->progress)
             fprintf(stderr, "\r[%zu/%zu] %-40.40s", position + 1, corpus->file_count, file->path);
         host->position = position;
-        for (size_t p = 0; p < pass_count && status == 0; p++) {
-            if (passes[p].subset_only && !in_subset)
-                continue;
-            if (passes[p].chunk == options->chunk && strcmp(passes[p].name, "main") != 0 &&
-                strncmp(passes[p].name, "chunk_", 6) == 0)
-                continue; /* the main pass already ran this chunk size */
-            struct wakecert_corpus_file variant;
-            int16_t *input = NULL;
-            int64_t input_count = 0, stride = 0;
-            status = make_variant(file, samples, count, lead, noise_seed, passes[p].copies,
-                                  (int64_t)passes[p].pad_seconds * WAKECERT_SAMPLE_RATE, &variant, &input, &input_count,
-                                  &stride, message, message_size);
-            host->copy_offset = lead;
-            host->copy_stride = stride;
-            if (status)
-                break;
-            host->pass = passes[p].name;
-            host->chunk = passes[p].chunk ? passes[p].chunk : options->chunk;
-            host->behaviour = passes[p].behaviour;
-            host->file = &variant;
-            host->input = input;
-            host->input_count = input_count;
-            status = run_file(host, engine, &totals[p], message, message_size);
-            free(variant.events);
-            free(input);
-        }
+        status = run_passes(host, engine, passes, 0, pass_count, file, samples, count, lead, noise_seed, in_subset, totals,
+                            message, message_size);
         free(samples);
     }
     free(order);

@@ -25,6 +25,16 @@
  *                 silence so a stream left open shows (stream.local_endpoint);
  *   cloud_reject  the subset with a cloud that rejects every wake stream (stream.cloud_reject_close).
  * The engine-check subset is the first files of the corpus up to `engine_check_seconds` of audio.
+ *
+ * A soak pool (`soak_directory`, a corpus whose manifest has a "stream") is played as ONE negative item,
+ * "soak_stream": its stream (corpora/soak.c) rendered block by block (1 s) and fed in chunks as any file,
+ * never stored whole. Provenance needs the samples an upload claims: the harness keeps the last
+ * `soak_ring_seconds` of fed audio in a ring (default 3610 s: the longest stream any gate configuration
+ * allows, 1 h, plus the longest pre-roll, 2 s, plus margin); an upload reaching further back is not
+ * audio any rule lets an engine send, and is recorded as not matching the input
+ * ("mismatch_reason": older than the ring), naming the sample range. The engine checks run on the
+ * stream's first `engine_check_seconds` (the head, rendered again into memory), not on its hours:
+ * determinism and chunking invariance compare the main pass only up to the head's end.
  */
 #ifndef WAKECERT_CONFORMANCE_RUNNER_H
 #define WAKECERT_CONFORMANCE_RUNNER_H
@@ -55,7 +65,15 @@ struct run_options {
     const char *exec_command;    /* for SESSION_EXEC: the program speaking the protocol */
     uint64_t seed;               /* 0: corpus order, no shift; else files reordered and shifted by up to 1 s */
     const bool *selected;        /* per corpus file: run it (NULL: all) — how shards and workers split a run */
+    const char *soak_directory;  /* a soak pool: play its stream as the one item "soak_stream" (NULL: the files) */
+    double soak_hours;           /* the stream's length; <= 0: the pool manifest's stream.hours */
+    double soak_ring_seconds;    /* fed stream audio kept for provenance, default RUN_SOAK_RING_SECONDS */
 };
+
+/* The fed audio kept for checking a stream's uploads: 1 h (the longest stream a gate allows) + 2 s (the
+ * longest pre-roll) + 8 s margin. 57.8 M samples, 115.5 MB. */
+#define RUN_SOAK_RING_SECONDS 3610.0
+#define RUN_SOAK_ITEM_NAME "soak_stream"
 
 struct run_summary {
     size_t files;                /* files in the main pass */

@@ -457,10 +457,16 @@ static int score_provenance(const struct analysis *analysis, const cJSON *parame
             if (event->matches_input)
                 continue;
             forged++;
-            char observed[200];
-            snprintf(observed, sizeof observed,
-                     "sample %lld differs from the input at that index (or was not yet fed: clock %lld)",
-                     (long long)event->first_mismatch, (long long)event->sample);
+            char observed[240];
+            if (event->detail[0])
+                snprintf(observed, sizeof observed,
+                         "samples [%lld, %lld) claimed at clock %lld: sample %lld is %s, audio no rule lets an "
+                         "engine upload that late", (long long)event->first, (long long)(event->first + event->count),
+                         (long long)event->sample, (long long)event->first_mismatch, event->detail);
+            else
+                snprintf(observed, sizeof observed,
+                         "sample %lld differs from the input at that index (or was not yet fed: clock %lld)",
+                         (long long)event->first_mismatch, (long long)event->sample);
             wakecert_requirement_add_evidence(result,
                 evidence(file->name, event->sample, event->first, event->first + event->count,
                          "uploaded samples equal the input samples they claim to be", observed),
@@ -901,6 +907,28 @@ static int score_false_wakes_per_hour(const struct analysis *analysis, const cJS
         cJSON_AddNumberToObject(entry, "false_wakes", (double)kinds[k].false_wakes);
         cJSON_AddNumberToObject(entry, "hours", kinds[k].hours);
         cJSON_AddNumberToObject(entry, "per_hour", kinds[k].hours > 0 ? (double)kinds[k].false_wakes / kinds[k].hours : 0);
+    }
+    /* A stream (the soak) reports the kind of audio each block was of: false wakes per hour per kind. */
+    for (size_t f = 0; f < analysis->file_count; f++) {
+        const struct file_analysis *file = &analysis->files[f];
+        if (file->file->stream_kind_count == 0)
+            continue;
+        cJSON *stream = cJSON_AddObjectToObject(result->details, "stream_by_kind");
+        for (size_t k = 0; k < file->file->stream_kind_count; k++) {
+            size_t wakes = 0;
+            for (size_t d = 0; d < file->detection_count; d++) {
+                const struct detection *detection = &file->detections[d];
+                if (!detection->duplicate && detection->label < 0 && !detection->muted &&
+                    strcmp(detection->event->detail, file->file->stream_kinds[k].kind) == 0)
+                    wakes++;
+            }
+            double kind_hours = file->file->stream_kinds[k].hours;
+            cJSON *entry = cJSON_AddObjectToObject(stream, file->file->stream_kinds[k].kind);
+            cJSON_AddNumberToObject(entry, "false_wakes", (double)wakes);
+            cJSON_AddNumberToObject(entry, "hours", kind_hours);
+            cJSON_AddNumberToObject(entry, "per_hour", kind_hours > 0 ? (double)wakes / kind_hours : 0);
+        }
+        break; /* one stream per run */
     }
     if (hours <= 0) {
         snprintf(result->summary, sizeof result->summary, "no audio: nothing to measure");
@@ -1348,12 +1376,16 @@ static const struct trace_file *find_pass_file(const struct trace *trace, const 
     return NULL;
 }
 
+/* The engine did the same thing: same event, same sample, same fields. Uploads compare by what was sent
+ * (indices and sha256), not by the harness's matches_input verdict: over the same input that verdict
+ * follows from them, except on a stream, where the main pass checks against a ring of recent audio and
+ * the head's replay against the head held whole. Cannot fail. */
 static bool same_event(const struct trace_event *a, const struct trace_event *b)
 {
     return a->type == b->type && a->sample == b->sample && a->code == b->code && a->tone == b->tone &&
            a->from_cloud == b->from_cloud && a->timeout_ms == b->timeout_ms && strcmp(a->keyword, b->keyword) == 0 &&
            a->score == b->score && a->start == b->start && a->end == b->end && a->first == b->first &&
-           a->count == b->count && a->matches_input == b->matches_input && strcmp(a->sha256, b->sha256) == 0;
+           a->count == b->count && strcmp(a->sha256, b->sha256) == 0;
 }
 
 static const char *trace_event_name(int type)
@@ -1373,6 +1405,30 @@ static size_t wake_times(const struct trace_file *file, int64_t *out, size_t cap
     return count;
 }
 
+/* How many of the file's events come before sample `limit` — all of them when limit is INT64_MAX; else
+ * those more than 1 s before it: a replay of a stream's head destroys the engine at limit where the main
+ * pass goes on, and a wake in the last second may be reported a chunk (up to 4000 samples) later in one
+ * than in the other. Cannot fail. */
+static size_t events_before(const struct trace_file *file, int64_t limit)
+{
+    if (limit == INT64_MAX)
+        return file->event_count;
+    size_t count = 0;
+    while (count < file->event_count && file->events[count].sample < limit - WAKECERT_SAMPLE_RATE)
+        count++;
+    return count;
+}
+
+/* The detections of a file before sample `limit` (INT64_MAX: all), at most capacity. Cannot fail. */
+static size_t wake_times_before(const struct trace_file *file, int64_t limit, int64_t *out, size_t capacity)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < events_before(file, limit); i++)
+        if (file->events[i].type == TRACE_WAKE && count < capacity)
+            out[count++] = file->events[i].sample;
+    return count;
+}
+
 static int score_determinism(const struct analysis *analysis, const cJSON *parameters,
                              struct wakecert_requirement_result *result, char *message, size_t message_size)
 {
@@ -1386,17 +1442,20 @@ static int score_determinism(const struct analysis *analysis, const cJSON *param
         if (!first)
             continue;
         compared++;
-        size_t n = first->event_count < again->event_count ? first->event_count : again->event_count;
+        /* A stream's checks replay only its head: compare what happened before the head's last chunk. */
+        size_t first_count = events_before(first, again->samples < first->samples ? again->samples : INT64_MAX);
+        size_t again_count = events_before(again, again->samples < first->samples ? again->samples : INT64_MAX);
+        size_t n = first_count < again_count ? first_count : again_count;
         size_t at = 0;
         while (at < n && same_event(&first->events[at], &again->events[at]))
             at++;
-        if (at == n && first->event_count == again->event_count)
+        if (at == n && first_count == again_count)
             continue;
         differing++;
         char observed[200];
-        const struct trace_event *where = at < first->event_count ? &first->events[at] : &again->events[at];
+        const struct trace_event *where = at < first_count ? &first->events[at] : &again->events[at];
         snprintf(observed, sizeof observed, "event %zu differs (%s at sample %lld the first time); %zu vs %zu events", at,
-                 trace_event_name(where->type), (long long)where->sample, first->event_count, again->event_count);
+                 trace_event_name(where->type), (long long)where->sample, first_count, again_count);
         wakecert_requirement_add_evidence(result,
             evidence(again->name, where->sample, -1, -1, "the same input twice gives the same trace", observed),
             EVIDENCE_LIMIT);
@@ -1473,13 +1532,15 @@ static int score_chunking_invariance(const struct analysis *analysis, const cJSO
         const struct trace_file *main_file = &trace->files[f];
         if (strcmp(main_file->pass, "main") != 0)
             continue;
-        size_t main_count = wake_times(main_file, main_times, 256);
         for (size_t v = 0; v < sizeof variants / sizeof variants[0]; v++) {
             const struct trace_file *other = find_pass_file(trace, variants[v].pass, main_file->name);
             if (!other)
                 continue;
             compared++;
-            size_t other_count = wake_times(other, other_times, 256);
+            /* A stream's checks replay only its head: compare the wakes before its end. */
+            int64_t limit = other->samples < main_file->samples ? other->samples : INT64_MAX;
+            size_t main_count = wake_times_before(main_file, limit, main_times, 256);
+            size_t other_count = wake_times_before(other, limit, other_times, 256);
             int64_t allowed = variants[v].chunk > trace->chunk ? variants[v].chunk : trace->chunk;
             bool same = main_count == other_count;
             size_t at = 0;

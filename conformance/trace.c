@@ -10,6 +10,7 @@
 #include "error.h"
 #include "json.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,6 +209,18 @@ int trace_read(const char *path, struct trace *trace, char *message, size_t mess
         if (strcmp(event, "file_end") == 0) {
             current->processed = parsed.sample;
             current->ended = true;
+            /* A stream (soak): the hours it played of each kind of audio. */
+            const cJSON *kind_hours;
+            cJSON_ArrayForEach(kind_hours, cJSON_GetObjectItemCaseSensitive(object, "stream_hours_by_kind"))
+            {
+                size_t k = current->stream_kind_count;
+                if (k >= TRACE_STREAM_KINDS || !kind_hours->string || !cJSON_IsNumber(kind_hours) ||
+                    !isfinite(kind_hours->valuedouble) || kind_hours->valuedouble < 0)
+                    continue;
+                snprintf(current->stream_kinds[k].kind, sizeof current->stream_kinds[k].kind, "%s", kind_hours->string);
+                current->stream_kinds[k].hours = kind_hours->valuedouble;
+                current->stream_kind_count++;
+            }
             cJSON_Delete(object);
             current = NULL;
             continue;
@@ -224,6 +237,7 @@ int trace_read(const char *path, struct trace *trace, char *message, size_t mess
             parsed.score = (float)wakecert_json_number(object, "score", 0);
             parsed.start = (int64_t)wakecert_json_int64(object, "start", 0);
             parsed.end = (int64_t)wakecert_json_int64(object, "end", 0);
+            copy_string(parsed.detail, sizeof parsed.detail, object, "stream_kind");
         } else if (strcmp(event, "stream_open") == 0) {
             parsed.type = TRACE_STREAM_OPEN;
             const char *reason = wakecert_json_string(object, "reason");
@@ -236,6 +250,7 @@ int trace_read(const char *path, struct trace *trace, char *message, size_t mess
             parsed.matches_input = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(object, "matches_input"));
             parsed.first_mismatch = (int64_t)wakecert_json_int64(object, "first_mismatch", -1);
             copy_string(parsed.sha256, sizeof parsed.sha256, object, "sha256");
+            copy_string(parsed.detail, sizeof parsed.detail, object, "mismatch_reason");
         } else if (strcmp(event, "stream_close") == 0) {
             parsed.type = TRACE_STREAM_CLOSE;
             const char *reason = wakecert_json_string(object, "reason");

@@ -11,15 +11,17 @@
  *   file_begin  {file, pass, position, samples, kind, condition, sha256, labels:[{type, start, end, request_end, word}]}
  *               (position: the file's place in the run's play order, which shards keep)
  *   control     {file, sample, control, timeout_ms?, origin: "corpus"|"cloud"}
- *   wake        {file, sample, keyword, score, start, end}
+ *   wake        {file, sample, keyword, score, start, end, stream_kind?}
  *   stream_open {file, sample, reason}
- *   upload      {file, sample, first, count, sha256, matches_input, first_mismatch?}
+ *   upload      {file, sample, first, count, sha256, matches_input, first_mismatch?, mismatch_reason?}
  *               (contiguous uploads with nothing between them are merged into one line)
  *   stream_close{file, sample, reason}
  *   indicator   {file, sample, state, tone}
  *   engine_error{file, sample, call, code, message?}
  *   engine_failure {file, sample, kind: crash|timeout|violation|protocol, signal?, exit_status?, detail?}
- *   file_end    {file, sample}
+ *   file_end    {file, sample, stream_hours_by_kind?, stream_false_wakes?}
+ *               (a stream: a negative item rendered on the fly, e.g. the soak stream "soak_stream", whose
+ *               file_begin also carries "stream": {pool, hours, block_samples, ring_samples})
  *   pass_end    {pass, files, audio_seconds, engine_seconds, peak_rss_kb}
  * Every line between file_begin and file_end also carries the file's "pass" (see runner.h).
  */
@@ -31,6 +33,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#define TRACE_STREAM_KINDS 8
 
 enum trace_event_type {
     TRACE_CONTROL = 1,
@@ -58,7 +62,9 @@ struct trace_event {
     bool matches_input;       /* UPLOAD: the samples equal the input at the claimed indices */
     int64_t first_mismatch;   /* UPLOAD: first differing index, or -1 */
     char sha256[65];          /* UPLOAD: digest of the uploaded samples */
-    char detail[96];          /* ENGINE_FAILURE: signal or system call (code: enum session_failure) */
+    char detail[96];          /* ENGINE_FAILURE: signal or system call (code: enum session_failure);
+                                 WAKE on a stream: the kind of audio it was heard in ("" elsewhere);
+                                 UPLOAD: why the input could not be compared, e.g. older than the ring */
 };
 
 struct trace_file {
@@ -72,6 +78,11 @@ struct trace_file {
     int64_t copy_stride;      /* doubled pass: samples from one copy's start to the next (0: not recorded,
                                  the copies are back to back, as in traces before copy_stride) */
     bool ended;               /* a file_end line was seen */
+    struct {
+        char kind[16];
+        double hours;
+    } stream_kinds[TRACE_STREAM_KINDS]; /* a stream (soak_stream): hours played per kind of audio */
+    size_t stream_kind_count;
     struct wakecert_corpus_event *labels;
     size_t label_count;
     struct trace_event *events;

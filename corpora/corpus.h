@@ -101,6 +101,13 @@ struct wakecert_soak;
 int wakecert_soak_open(const char *directory, double hours, struct wakecert_soak **out, char *message,
                        size_t message_size);
 
+/** The length in samples of the stream of a soak pool directory for `hours` (<= 0: the manifest's
+ *  stream.hours), read from its manifest alone (the pool is not loaded). Returns 0, or
+ *  WAKECERT_ERROR_FORMAT when the manifest has no "stream" (not a soak pool), USAGE for hours out of
+ *  (0, 10000], IO when the manifest cannot be read. */
+int wakecert_soak_stream_samples(const char *directory, double hours, int64_t *total, char *message,
+                                 size_t message_size);
+
 /** Render up to `max` next samples (16 kHz mono int16) into out; a read never spans two pool items,
  *  so the whole block is of one kind, stored in *kind ("negative", "music", ...; NULL at the end).
  *  Returns the count, 0 at the end of the stream. Deterministic. Cannot fail. */

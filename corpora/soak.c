@@ -111,6 +111,38 @@ static void next_item(struct wakecert_soak *soak)
     soak->item_done = 0;
 }
 
+/* The length in samples of a stream of `hours` (the one rounding every caller shares). */
+static int64_t stream_samples_for(double hours)
+{
+    return (int64_t)llround(hours * 3600.0 * WAKECERT_CORPUS_RATE);
+}
+
+int wakecert_soak_stream_samples(const char *directory, double hours, int64_t *total, char *message,
+                                 size_t message_size)
+{
+    *total = 0;
+    char manifest_path[4096];
+    if (wakecert_join_path(manifest_path, sizeof manifest_path, directory, "manifest.json") != 0)
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_USAGE, "%s: path too long", directory);
+    cJSON *manifest = NULL;
+    int status = wakecert_json_load_file(manifest_path, &manifest, message, message_size);
+    if (status != 0)
+        return status;
+    const cJSON *stream = cJSON_GetObjectItemCaseSensitive(manifest, "stream");
+    if (!cJSON_IsObject(stream)) {
+        cJSON_Delete(manifest);
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
+                                  "%s: no \"stream\" object: not a soak pool (build the soak recipe)", manifest_path);
+    }
+    if (hours <= 0)
+        hours = wakecert_json_number(stream, "hours", 100.0);
+    cJSON_Delete(manifest);
+    if (!(hours > 0 && hours <= 10000))
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_USAGE, "soak hours must be in (0, 10000]");
+    *total = stream_samples_for(hours);
+    return 0;
+}
+
 int wakecert_soak_open(const char *directory, double hours, struct wakecert_soak **out, char *message,
                        size_t message_size)
 {
@@ -147,7 +179,7 @@ int wakecert_soak_open(const char *directory, double hours, struct wakecert_soak
         free(soak);
         return wakecert_set_error(message, message_size, WAKECERT_ERROR_USAGE, "soak hours must be in (0, 10000]");
     }
-    soak->total = (int64_t)llround(hours * 3600.0 * WAKECERT_CORPUS_RATE);
+    soak->total = stream_samples_for(hours);
 
     status = wakecert_corpus_load(directory, &corpus, message, message_size);
     if (status != 0)

@@ -474,3 +474,100 @@ Test(scorer, a_run_without_the_engine_check_passes_fails_what_they_measure)
         }
     wakecert_results_free(&results);
 }
+
+/* A one-hour soak stream (main pass) whose engine checks replayed only its first 600 s: a wake at 100 s
+ * of speech and one at 1800 s of music. */
+static struct trace_file *add_soak_stream(void)
+{
+    struct trace_file *stream = trace_add_file(&trace, "soak_stream");
+    snprintf(stream->kind, sizeof stream->kind, "negative");
+    snprintf(stream->condition, sizeof stream->condition, "soak");
+    stream->samples = stream->processed = 3600LL * 16000;
+    stream->ended = true;
+    snprintf(stream->stream_kinds[0].kind, sizeof stream->stream_kinds[0].kind, "negative");
+    stream->stream_kinds[0].hours = 0.6;
+    snprintf(stream->stream_kinds[1].kind, sizeof stream->stream_kinds[1].kind, "music");
+    stream->stream_kinds[1].hours = 0.4;
+    stream->stream_kind_count = 2;
+    struct trace_file *kept = file;
+    file = stream;
+    add_wake(100 * 16000, 100 * 16000 - 9000, 100 * 16000 - 1000);
+    snprintf(stream->events[0].detail, sizeof stream->events[0].detail, "negative");
+    add_wake(1800 * 16000, 1800 * 16000 - 9000, 1800 * 16000 - 1000);
+    snprintf(stream->events[1].detail, sizeof stream->events[1].detail, "music");
+    file = kept;
+    return stream;
+}
+
+/* A replay of the stream's head (600 s) in `pass`, with the 100 s wake `shift` samples later, or
+ * without it. */
+static void add_soak_head(const char *pass, bool wake, int64_t shift)
+{
+    struct trace_file *head = trace_add_file(&trace, "soak_stream");
+    snprintf(head->pass, sizeof head->pass, "%s", pass);
+    snprintf(head->kind, sizeof head->kind, "negative");
+    head->samples = head->processed = 600LL * 16000;
+    head->ended = true;
+    struct trace_file *kept = file;
+    file = head;
+    if (wake)
+        add_wake(100 * 16000 + shift, 100 * 16000 - 9000, 100 * 16000 - 1000);
+    file = kept;
+}
+
+Test(scorer, soak_stream_checks_compare_its_head_and_count_false_wakes_per_kind)
+{
+    load_profile("avs");
+    conforming_stream();
+    add_soak_stream();
+    add_soak_head("repeat", true, 0);
+    add_soak_head("chunk_512", true, 320);
+    struct wakecert_results results;
+    score(&results);
+    const struct wakecert_requirement_result *determinism = find(&results, "engine.determinism");
+    cr_assert_eq(determinism->status, WAKECERT_STATUS_PASS, "the wake at 1800 s is past the head: %s",
+                 determinism->summary);
+    const struct wakecert_requirement_result *chunking = find(&results, "engine.chunking_invariance");
+    cr_assert_eq(chunking->status, WAKECERT_STATUS_PASS, "%s", chunking->summary);
+    const struct wakecert_requirement_result *false_wakes = find(&results, "wake.false_wakes_per_hour");
+    const cJSON *by_kind = cJSON_GetObjectItem(false_wakes->details, "stream_by_kind");
+    cr_assert_eq(wakecert_json_number(cJSON_GetObjectItem(by_kind, "music"), "false_wakes", -1), 1);
+    cr_assert_float_eq(wakecert_json_number(cJSON_GetObjectItem(by_kind, "music"), "per_hour", -1), 2.5, 1e-9);
+    cr_assert_eq(wakecert_json_number(cJSON_GetObjectItem(by_kind, "negative"), "false_wakes", -1), 1);
+    wakecert_results_free(&results);
+
+    finish();
+    begin_file();
+    load_profile("avs");
+    conforming_stream();
+    add_soak_stream();
+    add_soak_head("repeat", false, 0); /* the replay of the head misses the wake at 100 s */
+    add_soak_head("chunk_512", false, 0);
+    score(&results);
+    cr_assert_eq(find(&results, "engine.determinism")->status, WAKECERT_STATUS_FAIL);
+    cr_assert_eq(find(&results, "engine.chunking_invariance")->status, WAKECERT_STATUS_FAIL);
+    wakecert_results_free(&results);
+}
+
+Test(scorer, soak_upload_older_than_the_ring_names_the_range)
+{
+    load_profile("avs");
+    conforming_stream();
+    struct trace_file *stream = add_soak_stream();
+    struct trace_file *kept = file;
+    file = stream;
+    add_upload(7200LL * 16000, 0, 16000, false);
+    snprintf(stream->events[stream->event_count - 1].detail, sizeof stream->events[0].detail,
+             "older than the ring (the last 57760000 samples fed)");
+    file = kept;
+    struct wakecert_results results;
+    score(&results);
+    const struct wakecert_requirement_result *provenance = find(&results, "upload.provenance");
+    cr_assert_eq(provenance->status, WAKECERT_STATUS_FAIL);
+    const cJSON *first = cJSON_GetArrayItem(provenance->evidence, 0);
+    const char *observed = wakecert_json_string(first, "observed");
+    cr_assert(observed && strstr(observed, "[0, 16000)") && strstr(observed, "older than the ring"), "%s",
+              observed ? observed : "(none)");
+    cr_assert_eq(wakecert_json_number(first, "sample_end", -1), 16000);
+    wakecert_results_free(&results);
+}
