@@ -28,15 +28,6 @@ void wakecert_window_c(const float *emphasised, int count, const float *window, 
         out[i] = emphasised[i] * window[i];
 }
 
-void wakecert_emphasis_window_c(const int16_t *samples, int count, float preemphasis, const float *window,
-                                float *out)
-{
-    for (int i = 0; i < count; i++) {
-        float emphasised = (float)samples[i] - preemphasis * (float)samples[i - 1]; /* as wakecert_emphasis_c */
-        out[i] = emphasised * window[i];                                           /* as wakecert_window_c */
-    }
-}
-
 void wakecert_power_c(const float *spectrum, int bin_count, float *power)
 {
     for (int k = 0; k < bin_count; k++) {

@@ -2,29 +2,24 @@
  * The streaming MFCC front end (see mfcc.h for the definition and mfcc_kernels.h for the kernels).
  *
  * Streaming design. Frame k covers samples [k * hop, k * hop + window) and its pre-emphasis needs the
- * sample before it (0 for frame 0). Pushed int16 samples are copied (memcpy per chunk) into a linear
- * int16 history that holds room for the sample before the oldest frame, a window and 16 hops:
- * history[0] is that sample, history[1 + i] the i-th kept one, `head` is where the next frame starts
- * (so history[head] is its previous sample). Whenever a window is complete, the emphasis_window kernel
- * pre-emphasises, converts and windows it straight from the history into the FFT buffer, and `head`
- * advances by one hop; only when the history is full are the unread samples (and the one before) moved
- * back to the start (one memmove of < window int16 every 16 frames).
- * History of this stage: the first version kept int16 samples and converted all 400 of a frame, then
- * windowed them in a second pass; the next one pre-emphasised every sample once as it was pushed into
- * a float history (160 float stores a frame) and windowed 400 of those floats per frame (400 more
- * loads and stores). One pass from int16 stores only the 400 windowed floats (and copies 160 int16):
- * in an isolated loop at AVX-512, 19-23 ns a frame against 26-28 ns for the emphasis of one hop plus
- * the window, and the history is half the size. Each output of the frame depends only on x[n], x[n-1]
- * and the window, computed by the same operations wherever the frame falls in the history, so the
- * output is bit-identical for any chunking of the input (and to the previous version: the kernel does
- * exactly the emphasis kernel's operations followed by the window kernel's).
+ * sample before it (0 for frame 0). Every sample is pre-emphasised and converted to float exactly once,
+ * as it is pushed (the emphasis kernel: e[n] = x[n] - a x[n-1], with x[-1] carried over from the
+ * previous push in `last_sample`), into a linear float history that holds room for a window plus 16
+ * hops; `head` is where the next frame starts. Whenever a window is complete the frame is windowed
+ * straight from the history into the FFT buffer and `head` advances by one hop; only when the history
+ * is full are the unread samples moved back to the start (one memmove of < window floats every 16
+ * frames). The first version kept int16 samples and converted all 400 of a frame (each sample 2.5
+ * times) plus a memcpy of every pushed sample; converting once per hop halved that stage's work.
+ * Each e[n] depends only on x[n] and x[n-1] and is computed by the same operations wherever it falls
+ * in a pushed chunk (the kernels' contract), and each frame is then computed from the same floats by
+ * the same code, so the output is bit-identical for any chunking of the input.
  *
- * Per-frame path: two kernels (emphasis_window, features) through a const table of function pointers
- * chosen at creation (features is the power, mel, log and dct stages: one fused kernel at AVX-512 for
- * the default geometry, the four separate kernels otherwise), and one fftwf_execute on a plan made at
- * creation (FFTW_ESTIMATE, under the process-wide planning lock) for this instance's own aligned
- * buffers (the kernel writes straight into the plan's input, whose zero tail is written once, at
- * creation). No allocation, no I/O, no locking per frame.
+ * Per-frame path: two kernels (window, features) through a const table of function pointers chosen
+ * at creation (features is the power, mel, log and dct stages: one fused kernel at AVX-512 for the
+ * default geometry, the four separate kernels otherwise), and one fftwf_execute on
+ * a plan made at creation (FFTW_ESTIMATE, under the process-wide planning lock) for this instance's
+ * own aligned buffers (the window writes straight into the plan's input); the emphasis kernel runs
+ * once per pushed chunk. No allocation, no I/O, no locking per frame.
  *
  * With WAKECERT_CHECK_SIMD defined, every SIMD kernel call is followed by the C kernel on the same
  * input and an abort if they disagree beyond the tolerances below (stated per kernel).
@@ -54,11 +49,11 @@ struct wakecert_mfcc {
     int level;
     const struct wakecert_mfcc_kernels *kernels;
 
-    int16_t *history;          /* history[0]: the sample before history[1]; history[1 + head] is the next
-                                  frame's first sample and history[head] the one before it */
-    size_t history_capacity;   /* samples after history[0] */
-    size_t history_fill;       /* samples after history[0] held */
+    float *history;            /* pre-emphasised samples; history[head] is the next frame's first */
+    size_t history_capacity;
+    size_t history_fill;
     size_t head;
+    int16_t last_sample;       /* the last sample pushed (0 at stream start): x[-1] for the next push */
     int64_t next_frame_index;
 
     float *frame;              /* fft_size floats; [window_length, fft_size) stays zero */
@@ -69,7 +64,7 @@ struct wakecert_mfcc {
     float *cepstra;            /* dct.stride floats */
     fftwf_plan plan;
 #ifdef WAKECERT_CHECK_SIMD
-    float *check;              /* scratch for the C kernels' output, large enough for any stage */
+    float *check;              /* scratch for the C kernel's output, large enough for any stage and the history */
 #endif
 };
 
@@ -89,32 +84,26 @@ static void check_agreement(const char *kernel, const float *simd, const float *
 }
 #endif
 
-/* Compute one frame from the int16 samples[0 .. window_length) (samples[-1] the sample before them) and
- * hand it to on_frame. Cannot fail. */
-static void compute_frame(wakecert_mfcc *frontend, const int16_t *samples, wakecert_mfcc_frame_fn on_frame, void *ctx)
+/* Compute one frame from the pre-emphasised samples[0 .. window_length) and hand it to on_frame.
+ * Cannot fail. */
+static void compute_frame(wakecert_mfcc *frontend, const float *samples, wakecert_mfcc_frame_fn on_frame, void *ctx)
 {
     const struct wakecert_mfcc_tables *tables = &frontend->tables;
     const struct wakecert_mfcc_kernels *kernels = frontend->kernels;
-    kernels->emphasis_window(samples, tables->window_length, tables->preemphasis, tables->window, frontend->frame);
+    kernels->window(samples, tables->window_length, tables->window, frontend->frame);
     fftwf_execute(frontend->plan);
     const float *spectrum = (const float *)frontend->spectrum;
     kernels->features(spectrum, tables, frontend->power, frontend->mel, frontend->log_mel, frontend->cepstra);
 #ifdef WAKECERT_CHECK_SIMD
-    /* Tolerances: emphasis and window as the SIMD kernels may fuse the emphasis's multiply-add, which
-     * scales with the terms, not the result (x[n] ~ x[n-1] cancels): 1e-6 (|x[n]| + a |x[n-1]|) w[n];
-     * power and mel together (the
+    /* Tolerances: window one rounding of the same product (1e-6 relative); power and mel together (the
      * fused AVX-512 kernel never stores the power spectrum) sum up to ~40 products of a few roundings
      * each in another order (1e-5 relative); log is absolute (2e-6 + 1e-6
      * relative, the polynomial's error); the DCT's absolute error scales with the sum of |log-mel| (1e-6
      * of it; the SIMD kernels sum folded pairs, the C kernel the plain matrix). */
-    if (kernels->emphasis_window != wakecert_emphasis_window_c) {
+    if (kernels->window != wakecert_window_c) {
         float *c = frontend->check;
-        wakecert_emphasis_window_c(samples, tables->window_length, tables->preemphasis, tables->window, c);
-        for (int i = 0; i < tables->window_length; i++) {
-            double terms = fabs((double)samples[i]) + tables->preemphasis * fabs((double)samples[i - 1]);
-            check_agreement("emphasis_window", frontend->frame + i, c + i, 1,
-                            1e-6 * terms * fabs((double)tables->window[i]) + 1e-30, 0.0);
-        }
+        wakecert_window_c(samples, tables->window_length, tables->window, c);
+        check_agreement("window", frontend->frame, c, tables->window_length, 1e-30, 1e-6);
         wakecert_power_c(spectrum, tables->bin_count, c);
         wakecert_mel_c(c, &tables->mel, c + tables->mel.power_padded_count);
         check_agreement("features (mel)", frontend->mel, c + tables->mel.power_padded_count,
@@ -136,23 +125,37 @@ void wakecert_mfcc_push(wakecert_mfcc *frontend, const int16_t *samples, size_t 
 {
     const size_t window = (size_t)frontend->config.window_length;
     const size_t hop = (size_t)frontend->config.hop_length;
+    const float preemphasis = frontend->config.preemphasis;
     while (count > 0) {
         if (frontend->history_fill == frontend->history_capacity) {
-            /* the unread samples and the one before them (history[head]) back to the start */
             size_t kept = frontend->history_fill - frontend->head;
-            memmove(frontend->history, frontend->history + frontend->head, (kept + 1) * sizeof *frontend->history);
+            memmove(frontend->history, frontend->history + frontend->head, kept * sizeof *frontend->history);
             frontend->history_fill = kept;
             frontend->head = 0;
         }
         size_t take = frontend->history_capacity - frontend->history_fill;
         if (take > count)
             take = count;
-        memcpy(frontend->history + 1 + frontend->history_fill, samples, take * sizeof *samples);
+        float *into = frontend->history + frontend->history_fill;
+        frontend->kernels->emphasis(samples, (int)take, frontend->last_sample, preemphasis, into);
+#ifdef WAKECERT_CHECK_SIMD
+        /* Tolerance: the SIMD kernels may fuse the multiply-add (one rounding instead of two), so the bound
+         * scales with the terms, not the result (x[n] ~ x[n-1] cancels). */
+        if (frontend->kernels->emphasis != wakecert_emphasis_c) {
+            wakecert_emphasis_c(samples, (int)take, frontend->last_sample, preemphasis, frontend->check);
+            for (size_t i = 0; i < take; i++) {
+                double before = i > 0 ? (double)samples[i - 1] : (double)frontend->last_sample;
+                double terms = fabs((double)samples[i]) + preemphasis * fabs(before);
+                check_agreement("emphasis", into + i, frontend->check + i, 1, 1e-6 * terms + 1e-30, 0.0);
+            }
+        }
+#endif
+        frontend->last_sample = samples[take - 1];
         frontend->history_fill += take;
         samples += take;
         count -= take;
         while (frontend->history_fill - frontend->head >= window) {
-            compute_frame(frontend, frontend->history + 1 + frontend->head, on_frame, ctx);
+            compute_frame(frontend, frontend->history + frontend->head, on_frame, ctx);
             frontend->head += hop;
         }
     }
@@ -160,7 +163,7 @@ void wakecert_mfcc_push(wakecert_mfcc *frontend, const int16_t *samples, size_t 
 
 void wakecert_mfcc_reset(wakecert_mfcc *frontend)
 {
-    frontend->history[0] = 0; /* the sample before frame 0 */
+    frontend->last_sample = 0; /* the sample before frame 0 */
     frontend->history_fill = 0;
     frontend->head = 0;
     frontend->next_frame_index = 0;
@@ -192,16 +195,6 @@ void wakecert_mfcc_destroy(wakecert_mfcc *frontend)
     free(frontend->history);
     wakecert_mfcc_tables_free(&frontend->tables);
     free(frontend);
-}
-
-/* count zeroed int16 on a 64-byte boundary (free with free()); NULL when out of memory. */
-static int16_t *zeroed_samples(size_t count)
-{
-    size_t bytes = (count * sizeof(int16_t) + 63) / 64 * 64;
-    int16_t *buffer = aligned_alloc(64, bytes);
-    if (buffer)
-        memset(buffer, 0, bytes);
-    return buffer;
 }
 
 /* count zeroed floats on a 64-byte boundary (free with free()), so that every vector load or store of
@@ -244,7 +237,7 @@ int wakecert_mfcc_create(const struct wakecert_mfcc_config *config, int level, w
     const struct wakecert_mfcc_tables *tables = &frontend->tables;
     const size_t padded_filters = (size_t)tables->mel.filter_count + 16;
     frontend->history_capacity = (size_t)config->window_length + HISTORY_SPARE_HOPS * (size_t)config->hop_length;
-    frontend->history = zeroed_samples(1 + frontend->history_capacity);
+    frontend->history = zeroed_floats(frontend->history_capacity);
     frontend->frame = zeroed_floats((size_t)config->fft_size);
     frontend->spectrum = (fftwf_complex *)zeroed_floats(2 * (size_t)tables->bin_count);
     frontend->power = zeroed_floats((size_t)tables->mel.power_padded_count);
@@ -253,7 +246,7 @@ int wakecert_mfcc_create(const struct wakecert_mfcc_config *config, int level, w
     frontend->cepstra = zeroed_floats((size_t)tables->dct.stride);
 #ifdef WAKECERT_CHECK_SIMD
     frontend->check = zeroed_floats((size_t)tables->mel.power_padded_count + (size_t)config->fft_size + padded_filters +
-                                    (size_t)tables->dct.stride);
+                                    (size_t)tables->dct.stride + frontend->history_capacity);
 #endif
     if (!frontend->history || !frontend->frame || !frontend->spectrum || !frontend->power || !frontend->mel ||
         !frontend->log_mel || !frontend->cepstra

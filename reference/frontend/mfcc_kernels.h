@@ -4,25 +4,21 @@
  * This header is internal to the front end, its tests and its benchmark; it is not part of any
  * vendor-facing interface. mfcc.c strings the kernels together around one FFTW call:
  *
- *   per pushed chunk:  int16 samples -> int16 history (memcpy)
- *   per frame:         history -> emphasis_window (pre-emphasis, int16 -> float, window in one pass)
- *                      -> FFTW r2c -> features (power -> mel -> log -> dct)
+ *   per pushed chunk:  int16 samples -> emphasis (pre-emphasis + int16 -> float, once per sample)
+ *                      -> float history
+ *   per frame:         history -> window -> FFTW r2c -> features (power -> mel -> log -> dct)
  *
  * Workload facts that shaped the kernels (defaults, 2-vCPU AMD EPYC Zen 5 VM, gcc 12): the FFTW 512-point
  * r2c (Debian's build: SSE2/AVX codelets, ~4,800 instructions) costs ~270-290 ns per frame on a quiet
  * machine and a plain scalar version of everything else ~1,000 ns; the target is that everything else
  * costs at most 0.3 x the FFT, so the SIMD versions have to make the other stages nearly free:
- *  - emphasis: e[n] = x[n] - 0.97 x[n-1] as float. Each output depends only on its two inputs and is
- *    computed by the same operations in a vector lane and in the scalar or overlapping-last-vector
- *    remainder, so any chunking of the stream gives the same floats.
+ *  - emphasis: e[n] = x[n] - 0.97 x[n-1] as float, computed once per sample as it is pushed (160 per
+ *    frame), not once per frame for all 400 samples of the window (each sample 2.5 times) as the first
+ *    version did; it also replaces the memcpy of the pushed int16 samples into the history. Each output
+ *    depends only on its two inputs and is computed by the same operations in a vector lane and in the
+ *    scalar or overlapping-last-vector remainder, so any chunking of the stream gives the same floats.
  *  - window: 400 float multiplies by a table that holds Hamming * (1/32768), into the FFT buffer, whose
  *    zero tail (400..511) is written once at creation, never per frame.
- *  - emphasis_window: the two above in one pass per frame from the int16 history (what the front end
- *    calls): the emphasis once per pushed sample into a float history plus the window over 400 of those
- *    floats stored 560 floats a frame and loaded 800; from int16 it stores only the 400 windowed ones
- *    (isolated, AVX-512: 19-23 ns a frame against 26-28 for the two). The previous version's history
- *    note: converting all 400 samples per frame was first replaced by the per-sample emphasis because
- *    that version also windowed in a second pass over memory.
  *  - power: 257 bins of FFTW's interleaved complex output, re*re + im*im (two vectors of bins per loop step).
  *  - mel: each FFT bin lies under at most two neighbouring triangles, so the 40 x 257 matrix has only
  *    ~2 x 257 non-zeros (filters 3 to 31 bins wide). Each filter is stored as (first bin, weights)
@@ -73,8 +69,13 @@
  * 256- or 128-bit spectrum loads (to match FFTW's store sizes), FFTW writing real and imaginary parts
  * to separate arrays (fftwf_plan_guru_split_dft_r2c: the power would need no shuffles, but FFTW plans
  * it with scalar codelets, 504 ns against 269 for the interleaved plan), a reduction tree with fewer
- * lane-crossing shuffles (kept: it is no slower), and the emphasis kernel reusing the previous
- * vector by a lane rotation instead of a second load.
+ * lane-crossing shuffles (kept: it is no slower), the emphasis kernel reusing the previous
+ * vector by a lane rotation instead of a second load, and (issue 3, second round) one
+ * emphasis-and-window pass per frame from an int16 history instead of the per-push emphasis into a
+ * float history plus the window: isolated it took 19-23 ns a frame against 26-28 for the two, but in
+ * the pipeline A/B it was within 1-2 ns (the window's stores overlap the FFT), and it cost +60 AVX2
+ * instructions a frame (callgrind 6,630 -> 6,690). In that pipeline A/B, taking the window and
+ * emphasis away altogether saves only ~15 ns a frame over the FFT, taking the features kernel away ~50.
  *
  * Every table is built once by wakecert_mfcc_tables_build() and shared by all kernel levels; each
  * level's kernels are in their own file (x86/kernels_sse2.c, x86/kernels_avx2.c, x86/kernels_avx512.c)
@@ -196,14 +197,6 @@ typedef void (*wakecert_emphasis_kernel)(const int16_t *samples, int count, int1
                                          float *out);
 /** out[i] = emphasised[i] * window[i] for i < count (the window holds Hamming / 32768). Cannot fail. */
 typedef void (*wakecert_window_kernel)(const float *emphasised, int count, const float *window, float *out);
-/** out[i] = window[i] * (x[i] - preemphasis * x[i - 1]) for i < count, x = samples, where samples[-1]
- *  (the sample before the frame; the caller keeps it there, 0 at stream start) must be readable: this
- *  level's emphasis kernel then its window kernel in one pass, computed by exactly their operations
- *  (bit-identical to calling them in sequence), without storing the pre-emphasised floats. Each output
- *  depends only on samples[i - 1], samples[i] and window[i]. Writes nothing past out[count - 1].
- *  count may be 0. Cannot fail. */
-typedef void (*wakecert_emphasis_window_kernel)(const int16_t *samples, int count, float preemphasis,
-                                                const float *window, float *out);
 /** power[k] = re[k]^2 + im[k]^2 for k < bin_count, spectrum interleaved (re, im); writes nothing past
  *  power[bin_count - 1]. Cannot fail. */
 typedef void (*wakecert_power_kernel)(const float *spectrum, int bin_count, float *power);
@@ -238,7 +231,6 @@ struct wakecert_mfcc_kernels {
     wakecert_features_kernel features; /* what the front end calls per frame after the FFT */
     wakecert_log_kernel log;
     wakecert_dct_kernel dct;
-    wakecert_emphasis_window_kernel emphasis_window; /* what the front end calls per frame before the FFT */
 };
 
 #if defined(WAKECERT_HAVE_AVX2_KERNELS)
@@ -249,8 +241,6 @@ void wakecert_mel_avx2(const float *power, const struct wakecert_mel_bank *bank,
 /* The plain C kernels (kernels_c.c), always built. */
 void wakecert_emphasis_c(const int16_t *samples, int count, int16_t previous, float preemphasis, float *out);
 void wakecert_window_c(const float *emphasised, int count, const float *window, float *out);
-void wakecert_emphasis_window_c(const int16_t *samples, int count, float preemphasis, const float *window,
-                                float *out);
 void wakecert_power_c(const float *spectrum, int bin_count, float *power);
 void wakecert_mel_c(const float *power, const struct wakecert_mel_bank *bank, float *mel);
 void wakecert_features_c(const float *spectrum, const struct wakecert_mfcc_tables *tables, float *power, float *mel,

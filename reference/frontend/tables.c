@@ -39,7 +39,7 @@ extern const struct wakecert_mfcc_kernels wakecert_mfcc_kernels_avx512;
 
 static const struct wakecert_mfcc_kernels kernels_c = {
     "c",           wakecert_emphasis_c, wakecert_window_c, wakecert_power_c, wakecert_mel_c, wakecert_features_c,
-    wakecert_log_c, wakecert_dct_c, wakecert_emphasis_window_c,
+    wakecert_log_c, wakecert_dct_c,
 };
 
 /* Indexed by enum wakecert_cpu_level; a level the build lacks points at the next lower table. */

@@ -102,33 +102,6 @@ static void window_avx2(const float *emphasised, int count, const float *window,
         out[i] = emphasised[i] * window[i];
 }
 
-/* emphasis_avx2's fnmadd then window_avx2's multiply, 8 per vector, two vectors a step, the
- * remainder by the same scalar operations (fmaf, then a multiply). */
-static void emphasis_window_avx2(const int16_t *samples, int count, float preemphasis, const float *window, float *out)
-{
-    const __m256 factor = _mm256_set1_ps(preemphasis);
-#define EMPHASISE_WINDOW8(at)                                                                                    \
-    _mm256_storeu_ps(out + (at),                                                                                 \
-                     _mm256_mul_ps(_mm256_fnmadd_ps(factor,                                                      \
-                                                    _mm256_cvtepi32_ps(_mm256_cvtepi16_epi32(                    \
-                                                        _mm_loadu_si128((const __m128i *)(samples + (at) - 1)))), \
-                                                    _mm256_cvtepi32_ps(_mm256_cvtepi16_epi32(                    \
-                                                        _mm_loadu_si128((const __m128i *)(samples + (at)))))),    \
-                                   _mm256_loadu_ps(window + (at))))
-    int i = 0;
-    for (; i + 16 <= count; i += 16) {
-        EMPHASISE_WINDOW8(i);
-        EMPHASISE_WINDOW8(i + 8);
-    }
-    if (i + 8 <= count) {
-        EMPHASISE_WINDOW8(i);
-        i += 8;
-    }
-#undef EMPHASISE_WINDOW8
-    for (; i < count; i++)
-        out[i] = fmaf(-preemphasis, (float)samples[i - 1], (float)samples[i]) * window[i];
-}
-
 /* Bins k .. k+7 of the interleaved spectrum: square both halves, hadd pairs (p0 p1 p4 p5 | p2 p3 p6 p7),
  * and a 64-bit lane permute to restore bin order. */
 static inline __m256 power8(const float *spectrum, int k)
@@ -315,5 +288,5 @@ static void features_avx2(const float *spectrum, const struct wakecert_mfcc_tabl
 }
 
 const struct wakecert_mfcc_kernels wakecert_mfcc_kernels_avx2 = {
-    "avx2", emphasis_avx2, window_avx2, power_avx2, wakecert_mel_avx2, features_avx2, log_avx2, dct_avx2, emphasis_window_avx2,
+    "avx2", emphasis_avx2, window_avx2, power_avx2, wakecert_mel_avx2, features_avx2, log_avx2, dct_avx2,
 };

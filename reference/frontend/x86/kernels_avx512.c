@@ -117,34 +117,6 @@ static void window_avx512(const float *emphasised, int count, const float *windo
     }
 }
 
-/* emphasis_avx512's fnmadd then window_avx512's multiply, 16 per vector, two vectors a step; a count
- * that is not a multiple of 16 (but at least 16) ends with the last 16 again, overlapping (each output
- * is a function of its own inputs), a count below 16 by the same scalar operations. */
-static void emphasis_window_avx512(const int16_t *samples, int count, float preemphasis, const float *window,
-                                   float *out)
-{
-    if (count < 16) {
-        for (int i = 0; i < count; i++)
-            out[i] = fmaf(-preemphasis, (float)samples[i - 1], (float)samples[i]) * window[i];
-        return;
-    }
-    const __m512 factor = _mm512_set1_ps(preemphasis);
-#define EMPHASISE_WINDOW16(at) \
-    _mm512_storeu_ps(out + (at), _mm512_mul_ps(emphasise16(samples + (at) - 1, samples + (at), factor), _mm512_loadu_ps(window + (at))))
-    int i = 0;
-    for (; i + 32 <= count; i += 32) {
-        EMPHASISE_WINDOW16(i);
-        EMPHASISE_WINDOW16(i + 16);
-    }
-    if (i + 16 <= count) {
-        EMPHASISE_WINDOW16(i);
-        i += 16;
-    }
-    if (i < count)
-        EMPHASISE_WINDOW16(count - 16);
-#undef EMPHASISE_WINDOW16
-}
-
 /* Bins k .. k+15 of the interleaved spectrum: in-lane shuffles gather the real and imaginary parts
  * (each 128-bit quarter q of `real` holds r(2q) r(2q+1) r(2q+8) r(2q+9)), im * im + re * re in one fma,
  * then one permute of 64-bit pairs restores bin order. The first version separated the parts with two
@@ -465,5 +437,5 @@ static void dct_avx512(const float *in, const struct wakecert_dct_table *dct, fl
 }
 
 const struct wakecert_mfcc_kernels wakecert_mfcc_kernels_avx512 = {
-    "avx512", emphasis_avx512, window_avx512, power_avx512, wakecert_mel_avx2, features_avx512, log_avx512, dct_avx512, emphasis_window_avx512,
+    "avx512", emphasis_avx512, window_avx512, power_avx512, wakecert_mel_avx2, features_avx512, log_avx512, dct_avx512,
 };

@@ -74,26 +74,6 @@ static void window_sse2(const float *emphasised, int count, const float *window,
         out[i] = emphasised[i] * window[i];
 }
 
-/* emphasis_sse2's operations (subtract the product, two roundings) then window_sse2's multiply, 8 per
- * step, the remainder by the same scalar operations. */
-static void emphasis_window_sse2(const int16_t *samples, int count, float preemphasis, const float *window, float *out)
-{
-    const __m128 factor = _mm_set1_ps(preemphasis);
-    int i = 0;
-    for (; i + 8 <= count; i += 8) {
-        __m128i before = _mm_loadu_si128((const __m128i *)(samples + i - 1));
-        __m128i current = _mm_loadu_si128((const __m128i *)(samples + i));
-        __m128 low = _mm_sub_ps(widen_low(current), _mm_mul_ps(factor, widen_low(before)));
-        __m128 high = _mm_sub_ps(widen_high(current), _mm_mul_ps(factor, widen_high(before)));
-        _mm_storeu_ps(out + i, _mm_mul_ps(low, _mm_loadu_ps(window + i)));
-        _mm_storeu_ps(out + i + 4, _mm_mul_ps(high, _mm_loadu_ps(window + i + 4)));
-    }
-    for (; i < count; i++) {
-        float emphasised = (float)samples[i] - preemphasis * (float)samples[i - 1];
-        out[i] = emphasised * window[i];
-    }
-}
-
 static void power_sse2(const float *spectrum, int bin_count, float *power)
 {
     int k = 0;
@@ -236,5 +216,5 @@ static void features_sse2(const float *spectrum, const struct wakecert_mfcc_tabl
 }
 
 const struct wakecert_mfcc_kernels wakecert_mfcc_kernels_sse2 = {
-    "sse2", emphasis_sse2, window_sse2, power_sse2, mel_sse2, features_sse2, log_sse2, dct_sse2, emphasis_window_sse2,
+    "sse2", emphasis_sse2, window_sse2, power_sse2, mel_sse2, features_sse2, log_sse2, dct_sse2,
 };
