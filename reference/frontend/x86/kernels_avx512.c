@@ -156,8 +156,11 @@ static void power_avx512(const float *spectrum, int bin_count, float *power)
  * ln x = e ln 2 + log_i + ln(1 + r) with r = m inv_i - 1, |r| < 0.031, and ln(1 + r) = r - r^2/2 +
  * r^3/3 - r^4/4 (truncation < 6e-9). 12 operations, 6 of them multiply-adds, against 26 and 15 for the
  * Cephes polynomial the SSE2 and AVX2 levels use: in the pipeline, where the next frame's FFT competes
- * for the same ports, dropping the log altogether saved ~20 ns a frame. Worst error over a sweep of
- * 200,000 values from 1e-38 to 1e38 is 6% of the tests' tolerance (2e-6 + 1e-6 |ln x|). */
+ * for the same ports, dropping the log altogether saved ~20 ns a frame. Summed as (e ln 2 + log_i) +
+ * ln(1 + r): the first sum is ready long before the polynomial, so the polynomial's chain ends in one
+ * add instead of an add and a multiply-add (the logs of the last filters are on the frame's critical
+ * path: 1 ns a frame in the interleaved pipeline A/B). Worst error over a sweep of 200,000 values from
+ * 1e-38 to 1e38 is 12% of the tests' tolerance (2e-6 + 1e-6 |ln x|; 6% in the other order). */
 static inline __m512 log16(__m512 x)
 {
     const __m512 inverse = _mm512_setr_ps(9.696969986e-01f, 9.142857194e-01f, 8.648648858e-01f, 8.205128312e-01f,
@@ -175,8 +178,8 @@ static inline __m512 log16(__m512 x)
     __m512 q = _mm512_fmadd_ps(r, _mm512_set1_ps(-0.25f), _mm512_set1_ps(0.333333343f));
     q = _mm512_fmadd_ps(q, r, _mm512_set1_ps(-0.5f));
     const __m512 log1p = _mm512_fmadd_ps(_mm512_mul_ps(r, r), q, r);
-    return _mm512_fmadd_ps(exponent, _mm512_set1_ps(0.693147182f),
-                           _mm512_add_ps(_mm512_permutexvar_ps(index, log_centre), log1p));
+    return _mm512_add_ps(_mm512_fmadd_ps(exponent, _mm512_set1_ps(0.693147182f), _mm512_permutexvar_ps(index, log_centre)),
+                         log1p);
 }
 
 static void log_avx512(const float *in, int count, float floor, float *out)
@@ -286,44 +289,59 @@ static inline __m512 broadcast_qword(__m512 pairs, int index)
 /* The DCT for the default 40 inputs and 16-float rows, from registers only: the generic version folds
  * into a stack array and broadcasts each pair back from it, two store-to-load round trips on the
  * frame's critical path (its last stage); here the 40 inputs are three loads (each exactly one of the
- * log's stores, so forwarded), the mirror half comes from two permutes, and each pair is broadcast by
- * a permute of the interleaved sums and differences. Same folded table and products as dct_avx512. */
+ * log's stores, so forwarded; in the fused kernel gcc passes them in registers), the mirror halves come
+ * from permutes, and each pair is broadcast by a permute of the interleaved sums and differences. Same
+ * folded table and products as dct_avx512 (which calls this for 40 inputs), summed in this order:
+ * pairs 8 .. 19 first, which need only x[8 .. 31] (the first two groups of the fused kernel, done
+ * while the last group's multiply-adds still run), then pairs 0 .. 7, the only ones that need the last
+ * group's x[32 .. 39]; so after the last logs the chain is a permute, an add, an unpack, a broadcast,
+ * two multiply-adds and two adds, where folding all 20 pairs after the last logs put all of it and
+ * five multiply-adds behind them (2-2.5 ns a frame in the interleaved pipeline A/B). Rejected: storing
+ * the pairs and broadcasting them from memory (+6-8 ns), and x[0 .. 7] and x[32 .. 39] unfolded by
+ * the plain matrix (16 multiply-adds; 2 ns slower than this). */
 static inline void dct40_avx512(const float *in, const float *folded, float *out)
 {
     const __m512 x0 = _mm512_loadu_ps(in), x1 = _mm512_loadu_ps(in + 16);
     const __m512 x2 = _mm512_castps256_ps512(_mm256_loadu_ps(in + 32));
-    /* mirror[n] = x[39 - n]: n < 8 from x2 (lanes 7 .. 0), n = 8 .. 15 from x1 (lanes 15 .. 8); and for
-     * n = 16 .. 19, x[23 .. 20] = x1 lanes 7 .. 4 */
-    const __m512 mirror0 = _mm512_permutex2var_ps(
-        x1, _mm512_setr_epi32(23, 22, 21, 20, 19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8), x2);
-    const __m512 mirror1 = _mm512_permutexvar_ps(_mm512_setr_epi32(7, 6, 5, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), x1);
-    const __m512 sum0 = _mm512_add_ps(x0, mirror0), difference0 = _mm512_sub_ps(x0, mirror0);
-    const __m512 sum1 = _mm512_add_ps(x1, mirror1), difference1 = _mm512_sub_ps(x1, mirror1);
-    /* qword 2q + i of pairs_low is pair 4q + i, of pairs_high pair 4q + 2 + i (i = 0, 1) */
-    const __m512 pairs_low = _mm512_unpacklo_ps(sum0, difference0), pairs_high = _mm512_unpackhi_ps(sum0, difference0);
-    const __m512 pairs_last_low = _mm512_unpacklo_ps(sum1, difference1); /* pairs 16, 17 */
-    const __m512 pairs_last_high = _mm512_unpackhi_ps(sum1, difference1); /* pairs 18, 19 */
-#define PAIR(n) broadcast_qword((n) % 4 < 2 ? pairs_low : pairs_high, (n) / 4 * 2 + (n) % 2)
 #define ROW(n) _mm512_load_ps(folded + 16 * (n))
-    __m512 c0 = _mm512_mul_ps(PAIR(0), ROW(0)), c1 = _mm512_mul_ps(PAIR(1), ROW(1));
-    __m512 c2 = _mm512_mul_ps(PAIR(2), ROW(2)), c3 = _mm512_mul_ps(PAIR(3), ROW(3));
-    c0 = _mm512_fmadd_ps(PAIR(4), ROW(4), c0);
-    c1 = _mm512_fmadd_ps(PAIR(5), ROW(5), c1);
-    c2 = _mm512_fmadd_ps(PAIR(6), ROW(6), c2);
-    c3 = _mm512_fmadd_ps(PAIR(7), ROW(7), c3);
-    c0 = _mm512_fmadd_ps(PAIR(8), ROW(8), c0);
-    c1 = _mm512_fmadd_ps(PAIR(9), ROW(9), c1);
-    c2 = _mm512_fmadd_ps(PAIR(10), ROW(10), c2);
-    c3 = _mm512_fmadd_ps(PAIR(11), ROW(11), c3);
-    c0 = _mm512_fmadd_ps(PAIR(12), ROW(12), c0);
-    c1 = _mm512_fmadd_ps(PAIR(13), ROW(13), c1);
-    c2 = _mm512_fmadd_ps(PAIR(14), ROW(14), c2);
-    c3 = _mm512_fmadd_ps(PAIR(15), ROW(15), c3);
-    c0 = _mm512_fmadd_ps(broadcast_qword(pairs_last_low, 0), ROW(16), c0);
-    c1 = _mm512_fmadd_ps(broadcast_qword(pairs_last_low, 1), ROW(17), c1);
-    c2 = _mm512_fmadd_ps(broadcast_qword(pairs_last_high, 0), ROW(18), c2);
-    c3 = _mm512_fmadd_ps(broadcast_qword(pairs_last_high, 1), ROW(19), c3);
-#undef PAIR
+    /* pairs 8 .. 19 first: they need only x[8 .. 31] (filters 0-31, whose logs the fused kernel has
+     * before the last group's multiply-adds are done). Lane L: x[8 + L] and x[31 - L], L < 12. */
+    const __m512 early = _mm512_permutex2var_ps(
+        x0, _mm512_setr_epi32(8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 0, 0, 0, 0), x1);
+    const __m512 early_mirror =
+        _mm512_permutexvar_ps(_mm512_setr_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 0, 0, 0, 0), x1);
+    const __m512 early_sum = _mm512_add_ps(early, early_mirror), early_difference = _mm512_sub_ps(early, early_mirror);
+    /* qword 2q + i of early_low is pair 8 + 4q + i, of early_high pair 8 + 4q + 2 + i (q < 3, i = 0, 1) */
+    const __m512 early_low = _mm512_unpacklo_ps(early_sum, early_difference);
+    const __m512 early_high = _mm512_unpackhi_ps(early_sum, early_difference);
+#define EARLY(n) broadcast_qword(((n) - 8) % 4 < 2 ? early_low : early_high, ((n) - 8) / 4 * 2 + ((n) - 8) % 2)
+    __m512 c0 = _mm512_mul_ps(EARLY(8), ROW(8)), c1 = _mm512_mul_ps(EARLY(9), ROW(9));
+    __m512 c2 = _mm512_mul_ps(EARLY(10), ROW(10)), c3 = _mm512_mul_ps(EARLY(11), ROW(11));
+    c0 = _mm512_fmadd_ps(EARLY(12), ROW(12), c0);
+    c1 = _mm512_fmadd_ps(EARLY(13), ROW(13), c1);
+    c2 = _mm512_fmadd_ps(EARLY(14), ROW(14), c2);
+    c3 = _mm512_fmadd_ps(EARLY(15), ROW(15), c3);
+    c0 = _mm512_fmadd_ps(EARLY(16), ROW(16), c0);
+    c1 = _mm512_fmadd_ps(EARLY(17), ROW(17), c1);
+    c2 = _mm512_fmadd_ps(EARLY(18), ROW(18), c2);
+    c3 = _mm512_fmadd_ps(EARLY(19), ROW(19), c3);
+#undef EARLY
+    /* pairs 0 .. 7: x[0 .. 7] and x[39 .. 32], the last group's logs */
+    const __m512 late_mirror = _mm512_permutexvar_ps(_mm512_setr_epi32(7, 6, 5, 4, 3, 2, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0), x2);
+    const __m512 late_sum = _mm512_add_ps(x0, late_mirror), late_difference = _mm512_sub_ps(x0, late_mirror);
+    /* qword 2q + i of late_low is pair 4q + i, of late_high pair 4q + 2 + i (q < 2) */
+    const __m512 late_low = _mm512_unpacklo_ps(late_sum, late_difference);
+    const __m512 late_high = _mm512_unpackhi_ps(late_sum, late_difference);
+#define LATE(n) broadcast_qword((n) % 4 < 2 ? late_low : late_high, (n) / 4 * 2 + (n) % 2)
+    c0 = _mm512_fmadd_ps(LATE(0), ROW(0), c0);
+    c1 = _mm512_fmadd_ps(LATE(1), ROW(1), c1);
+    c2 = _mm512_fmadd_ps(LATE(2), ROW(2), c2);
+    c3 = _mm512_fmadd_ps(LATE(3), ROW(3), c3);
+    c0 = _mm512_fmadd_ps(LATE(4), ROW(4), c0);
+    c1 = _mm512_fmadd_ps(LATE(5), ROW(5), c1);
+    c2 = _mm512_fmadd_ps(LATE(6), ROW(6), c2);
+    c3 = _mm512_fmadd_ps(LATE(7), ROW(7), c3);
+#undef LATE
 #undef ROW
     _mm512_storeu_ps(out, _mm512_add_ps(_mm512_add_ps(c0, c1), _mm512_add_ps(c2, c3)));
 }
