@@ -16,10 +16,22 @@
  *
  * Per-frame path: two kernels (window, features) through a const table of function pointers chosen
  * at creation (features is the power, mel, log and dct stages: one fused kernel at AVX-512 for the
- * default geometry, the four separate kernels otherwise), and one fftwf_execute on
- * a plan made at creation (FFTW_ESTIMATE, under the process-wide planning lock) for this instance's
- * own aligned buffers (the window writes straight into the plan's input); the emphasis kernel runs
- * once per pushed chunk. No allocation, no I/O, no locking per frame.
+ * default geometry, the four separate kernels otherwise), and one FFT by a plan made at creation
+ * (FFTW_ESTIMATE, under the process-wide planning lock) for this instance's own aligned buffers (the
+ * window writes straight into the plan's input); the emphasis kernel runs once per pushed chunk. No
+ * allocation, no I/O, no locking per frame.
+ *
+ * Software pipelining: within a push, frame k's features run after frame k + 1's window and FFT, so
+ * the features kernel reads a spectrum whose stores have long reached the cache (the FFT's narrower
+ * stores cannot be forwarded to its 64-byte loads, which otherwise wait for them) and the
+ * out-of-order core overlaps its dependency chain (mel -> log -> DCT) with the next FFT. The FFT
+ * writes the two spectrum buffers in turn (fftwf_execute_dft_r2c on the same plan, both buffers 64-byte
+ * aligned like the one it was planned for). The frame still pending at the end of a push is finished
+ * before the push returns, so every frame is still delivered, in order, by the push that completes it,
+ * and each frame is computed by the same operations on the same inputs: bit-identical output.
+ * Measured in an interleaved pipeline A/B harness at AVX-512 (blocks of 100 frames, medians of 3000
+ * blocks each way): 5-7 ns a frame faster. (An earlier trial with the harness of the time had found no
+ * difference beyond the noise.)
  *
  * With WAKECERT_CHECK_SIMD defined, every SIMD kernel call is followed by the C kernel on the same
  * input and an abort if they disagree beyond the tolerances below (stated per kernel).
@@ -57,7 +69,8 @@ struct wakecert_mfcc {
     int64_t next_frame_index;
 
     float *frame;              /* fft_size floats; [window_length, fft_size) stays zero */
-    fftwf_complex *spectrum;   /* bin_count complex values */
+    fftwf_complex *spectrum[2]; /* bin_count complex values each; the FFT writes them in turn */
+    int pending;               /* the spectrum (0 or 1) of the transformed frame awaiting its features, or -1 */
     float *power;              /* mel.power_padded_count floats, zero past bin_count */
     float *mel;
     float *log_mel;
@@ -84,26 +97,38 @@ static void check_agreement(const char *kernel, const float *simd, const float *
 }
 #endif
 
-/* Compute one frame from the pre-emphasised samples[0 .. window_length) and hand it to on_frame.
- * Cannot fail. */
-static void compute_frame(wakecert_mfcc *frontend, const float *samples, wakecert_mfcc_frame_fn on_frame, void *ctx)
+/* Window the pre-emphasised samples[0 .. window_length) into the FFT buffer and transform them into
+ * spectrum[into]. Cannot fail. */
+static void transform_frame(wakecert_mfcc *frontend, const float *samples, int into)
+{
+    const struct wakecert_mfcc_tables *tables = &frontend->tables;
+    frontend->kernels->window(samples, tables->window_length, tables->window, frontend->frame);
+#ifdef WAKECERT_CHECK_SIMD
+    /* Tolerance: one rounding of the same product (1e-6 relative). */
+    if (frontend->kernels->window != wakecert_window_c) {
+        wakecert_window_c(samples, tables->window_length, tables->window, frontend->check);
+        check_agreement("window", frontend->frame, frontend->check, tables->window_length, 1e-30, 1e-6);
+    }
+#endif
+    fftwf_execute_dft_r2c(frontend->plan, frontend->frame, frontend->spectrum[into]);
+}
+
+/* Compute the features of the frame in spectrum[from] (the next frame in order) and hand them to
+ * on_frame. Cannot fail. */
+static void finish_frame(wakecert_mfcc *frontend, int from, wakecert_mfcc_frame_fn on_frame, void *ctx)
 {
     const struct wakecert_mfcc_tables *tables = &frontend->tables;
     const struct wakecert_mfcc_kernels *kernels = frontend->kernels;
-    kernels->window(samples, tables->window_length, tables->window, frontend->frame);
-    fftwf_execute(frontend->plan);
-    const float *spectrum = (const float *)frontend->spectrum;
+    const float *spectrum = (const float *)frontend->spectrum[from];
     kernels->features(spectrum, tables, frontend->power, frontend->mel, frontend->log_mel, frontend->cepstra);
 #ifdef WAKECERT_CHECK_SIMD
-    /* Tolerances: window one rounding of the same product (1e-6 relative); power and mel together (the
+    /* Tolerances: power and mel together (the
      * fused AVX-512 kernel never stores the power spectrum) sum up to ~40 products of a few roundings
      * each in another order (1e-5 relative); log is absolute (2e-6 + 1e-6
      * relative, the polynomial's error); the DCT's absolute error scales with the sum of |log-mel| (1e-6
      * of it; the SIMD kernels sum folded pairs, the C kernel the plain matrix). */
-    if (kernels->window != wakecert_window_c) {
+    if (kernels->features != wakecert_features_c) {
         float *c = frontend->check;
-        wakecert_window_c(samples, tables->window_length, tables->window, c);
-        check_agreement("window", frontend->frame, c, tables->window_length, 1e-30, 1e-6);
         wakecert_power_c(spectrum, tables->bin_count, c);
         wakecert_mel_c(c, &tables->mel, c + tables->mel.power_padded_count);
         check_agreement("features (mel)", frontend->mel, c + tables->mel.power_padded_count,
@@ -155,9 +180,18 @@ void wakecert_mfcc_push(wakecert_mfcc *frontend, const int16_t *samples, size_t 
         samples += take;
         count -= take;
         while (frontend->history_fill - frontend->head >= window) {
-            compute_frame(frontend, frontend->history + frontend->head, on_frame, ctx);
+            /* this frame's FFT, then the previous frame's features (see "Software pipelining") */
+            const int spectrum = frontend->pending == 0 ? 1 : 0;
+            transform_frame(frontend, frontend->history + frontend->head, spectrum);
+            if (frontend->pending >= 0)
+                finish_frame(frontend, frontend->pending, on_frame, ctx);
+            frontend->pending = spectrum;
             frontend->head += hop;
         }
+    }
+    if (frontend->pending >= 0) { /* every frame completed by this push is delivered before it returns */
+        finish_frame(frontend, frontend->pending, on_frame, ctx);
+        frontend->pending = -1;
     }
 }
 
@@ -167,6 +201,7 @@ void wakecert_mfcc_reset(wakecert_mfcc *frontend)
     frontend->history_fill = 0;
     frontend->head = 0;
     frontend->next_frame_index = 0;
+    frontend->pending = -1;
 }
 
 int wakecert_mfcc_level(const wakecert_mfcc *frontend)
@@ -184,7 +219,8 @@ void wakecert_mfcc_destroy(wakecert_mfcc *frontend)
         wakecert_fftw_unlock();
     }
     free(frontend->frame);
-    free(frontend->spectrum);
+    free(frontend->spectrum[0]);
+    free(frontend->spectrum[1]);
     free(frontend->power);
     free(frontend->mel);
     free(frontend->log_mel);
@@ -239,7 +275,8 @@ int wakecert_mfcc_create(const struct wakecert_mfcc_config *config, int level, w
     frontend->history_capacity = (size_t)config->window_length + HISTORY_SPARE_HOPS * (size_t)config->hop_length;
     frontend->history = zeroed_floats(frontend->history_capacity);
     frontend->frame = zeroed_floats((size_t)config->fft_size);
-    frontend->spectrum = (fftwf_complex *)zeroed_floats(2 * (size_t)tables->bin_count);
+    frontend->spectrum[0] = (fftwf_complex *)zeroed_floats(2 * (size_t)tables->bin_count);
+    frontend->spectrum[1] = (fftwf_complex *)zeroed_floats(2 * (size_t)tables->bin_count);
     frontend->power = zeroed_floats((size_t)tables->mel.power_padded_count);
     frontend->mel = zeroed_floats(padded_filters);
     frontend->log_mel = zeroed_floats(padded_filters);
@@ -248,7 +285,7 @@ int wakecert_mfcc_create(const struct wakecert_mfcc_config *config, int level, w
     frontend->check = zeroed_floats((size_t)tables->mel.power_padded_count + (size_t)config->fft_size + padded_filters +
                                     (size_t)tables->dct.stride + frontend->history_capacity);
 #endif
-    if (!frontend->history || !frontend->frame || !frontend->spectrum || !frontend->power || !frontend->mel ||
+    if (!frontend->history || !frontend->frame || !frontend->spectrum[0] || !frontend->spectrum[1] || !frontend->power || !frontend->mel ||
         !frontend->log_mel || !frontend->cepstra
 #ifdef WAKECERT_CHECK_SIMD
         || !frontend->check
@@ -258,7 +295,7 @@ int wakecert_mfcc_create(const struct wakecert_mfcc_config *config, int level, w
         return wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "out of memory creating the MFCC front end");
     }
     wakecert_fftw_lock();
-    frontend->plan = fftwf_plan_dft_r2c_1d(config->fft_size, frontend->frame, frontend->spectrum,
+    frontend->plan = fftwf_plan_dft_r2c_1d(config->fft_size, frontend->frame, frontend->spectrum[0],
                                            FFTW_ESTIMATE | FFTW_PRESERVE_INPUT);
     wakecert_fftw_unlock();
     if (!frontend->plan) {
