@@ -160,6 +160,48 @@ Test(frontend_mfcc, frames_emitted_on_their_last_sample)
     test_frames_free(&frames);
 }
 
+/* The front end runs frame k's features after frame k + 1's FFT (software pipelining, mfcc.c): a push
+ * that completes several frames, at every level, must still deliver all of them, in order, before it
+ * returns, with the values of frames delivered one push per sample; after a reset nothing is pending. */
+Test(frontend_mfcc, pipelined_frames_are_all_delivered_by_their_push)
+{
+    enum { COUNT = 400 + 160 * 20 + 77 };
+    int16_t samples[COUNT];
+    struct test_random random = {777};
+    for (int i = 0; i < COUNT; i++)
+        samples[i] = (int16_t)test_random_between(&random, -20000, 20000);
+    struct wakecert_mfcc_config config;
+    wakecert_mfcc_config_default(&config);
+    for (int level = 0; level <= (int)wakecert_cpu_supported_level(); level++) {
+        wakecert_mfcc *frontend = NULL;
+        cr_assert_eq(wakecert_mfcc_create(&config, level, &frontend, NULL, 0), 0);
+        struct test_frames one_by_one, chunked;
+        test_frames_init(&one_by_one, 40, 13);
+        test_frames_init(&chunked, 40, 13);
+        for (int i = 0; i < COUNT; i++)
+            wakecert_mfcc_push(frontend, samples + i, 1, test_frames_collect, &one_by_one);
+        wakecert_mfcc_reset(frontend);
+        const size_t splits[] = {400 + 160 * 3, 160 * 7 + 5, 160 * 10 - 5 + 77};
+        size_t at = 0;
+        for (size_t s = 0; s < sizeof splits / sizeof splits[0]; s++) {
+            wakecert_mfcc_push(frontend, samples + at, splits[s], test_frames_collect, &chunked);
+            at += splits[s];
+            cr_expect_eq(chunked.frame_count, (at - 400) / 160 + 1, "level %d: %zu frames after %zu samples", level,
+                         chunked.frame_count, at);
+        }
+        cr_assert_eq(at, (size_t)COUNT);
+        cr_expect_eq(one_by_one.frame_count, 21u);
+        cr_expect_eq(chunked.frame_count, one_by_one.frame_count);
+        cr_expect(!one_by_one.out_of_order && !chunked.out_of_order, "level %d: frames out of order", level);
+        for (size_t k = 0; k < chunked.frame_count && k < one_by_one.frame_count; k++)
+            cr_expect(memcmp(test_frames_at(&chunked, k), test_frames_at(&one_by_one, k), 53 * sizeof(float)) == 0,
+                      "level %d: frame %zu differs between chunkings", level, k);
+        test_frames_free(&one_by_one);
+        test_frames_free(&chunked);
+        wakecert_mfcc_destroy(frontend);
+    }
+}
+
 /* Digital silence: every mel energy is 0, so every log-mel is ln(floor) and the cepstra are those of
  * a constant: c0 = sqrt(40) ln(floor), the rest 0. */
 Test(frontend_mfcc, silence_hits_the_log_floor)
