@@ -539,7 +539,9 @@ static int prepare_ambient(const cJSON *spec, char *message, size_t message_size
     return 0;
 }
 
-/* 1 if text contains any of the excluded words (case-insensitive substring). */
+/* 1 if text contains any of the excluded words: a case-insensitive substring, where a space in the
+ * word matches any run of spaces in the text (fortune lines keep their indentation, so "trial" and
+ * "except" can be several spaces apart once the lines are joined). */
 static int contains_excluded(const char *text, const cJSON *exclude)
 {
     const cJSON *item;
@@ -547,12 +549,22 @@ static int contains_excluded(const char *text, const cJSON *exclude)
     {
         if (!cJSON_IsString(item) || !*item->valuestring)
             continue;
-        size_t length = strlen(item->valuestring);
+        const char *word = item->valuestring;
         for (const char *p = text; *p; p++) {
-            size_t i = 0;
-            while (i < length && p[i] && (p[i] | 0x20) == (item->valuestring[i] | 0x20))
-                i++;
-            if (i == length)
+            const char *t = p, *w = word;
+            while (*w && *t) {
+                if (*w == ' ' && *t == ' ') {
+                    while (*t == ' ')
+                        t++;
+                    w++;
+                } else if ((*t | 0x20) == (*w | 0x20)) {
+                    t++;
+                    w++;
+                } else {
+                    break;
+                }
+            }
+            if (!*w)
                 return 1;
         }
     }

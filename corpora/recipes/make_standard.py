@@ -113,8 +113,12 @@ AFTER = ["yesterday.", "at the party.", "last week.", "in the news.", "on Monday
          "for a while.", "before lunch.", "after school.", "and then left.", "in the garden.", "with my friend.",
          "near the station.", "this morning.", "is not what I meant.", "all day.", "every summer.",
          "at work.", "on the phone."]
+# The long-form text must not say the wake word or a confusable (those are measured, labelled, in the
+# confusable files). "l ex" and "le ex" are "alex" across a word boundary ("trial except",
+# "neurological exam", "national existential", "possible explanation"): trainer-3's alexa woke at
+# 0.997-1.000 on the first three, which a text filter that only knew "a lex" and "ale x" let through.
 EXCLUDE = ["alex", "lexa", "lexi", "amazon", "amazing", "comput", "echo", "lexus", "elect", "alaska", "relax",
-           "alexander", "alexandra", "eclectic", "texan", "a lex", "ale x"]
+           "alexander", "alexandra", "eclectic", "texan", "a lex", "ale x", "l ex", "le ex"]
 MIDI = ["/usr/share/games/openttd/baseset/openmsx/" + name + ".mid" for name in [
     "5432gone_redfarn", "be_sharp_bw_redfarn", "boogi_marabi_redfarn", "busy_schedule", "careless_perc_redfarn",
     "chemistry_lab", "chuggachugga", "city_blues_redfarn", "coconut_run2", "flying_scotsman", "harp_harmony",

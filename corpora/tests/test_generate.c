@@ -293,6 +293,28 @@ Test(generate, text_pool_excludes_the_wake_words)
     cJSON_Delete(sources);
 }
 
+/* An excluded phrase with a space ("l ex": the wake word's sound across a word boundary) matches
+ * however many spaces separate the words once indented fortune lines are joined, and only there. */
+Test(generate, text_pool_excludes_phrases_across_line_breaks)
+{
+    fixture_write_text(fixture_path("phrases.txt"),
+                       "What good is an obscenity trial\n\texcept to popularize literature?\n%\n"
+                       "It was a neurological   exam, nothing more.\n%\n"
+                       "The lexicon of the trial is exact and short.\n%\n");
+    char json[4600];
+    snprintf(json, sizeof json, "{\"text\": {\"files\": [\"%s\"], \"exclude\": [\"l ex\"]}}",
+             fixture_path("phrases.txt"));
+    cJSON *sources = cJSON_Parse(json);
+    char message[512] = "";
+    cr_assert_eq(wakecert_pools_prepare(sources, 1, 0, message, sizeof message), 0, "%s", message);
+    size_t count = 0;
+    const char *const *sentences = wakecert_text_pool(&count);
+    cr_assert_eq(count, 1, "kept %zu sentences", count);
+    cr_assert_str_eq(sentences[0], "The lexicon of the trial is exact and short.");
+    wakecert_pools_free();
+    cJSON_Delete(sources);
+}
+
 /* Sounds inside gcompris-qt-data's Qt resource bundles come out whole; a missing resource or a file
  * that is no bundle is named in the error. */
 Test(generate, rcc_resources_are_extracted)
