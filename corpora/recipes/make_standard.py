@@ -116,7 +116,8 @@ AFTER = ["yesterday.", "at the party.", "last week.", "in the news.", "on Monday
 # The long-form text must not say the wake word or a confusable (those are measured, labelled, in the
 # confusable files). "l ex" and "le ex" are "alex" across a word boundary ("trial except",
 # "neurological exam", "national existential", "possible explanation"): trainer-3's alexa woke at
-# 0.997-1.000 on the first three, which a text filter that only knew "a lex" and "ale x" let through.
+# 0.997-1.000 on the first two (three wakes; found from PocketSphinx transcripts of the spots and the
+# fortune text), which a text filter that only knew "a lex" and "ale x" let through.
 EXCLUDE = ["alex", "lexa", "lexi", "amazon", "amazing", "comput", "echo", "lexus", "elect", "alaska", "relax",
            "alexander", "alexandra", "eclectic", "texan", "a lex", "ale x", "l ex", "le ex"]
 MIDI = ["/usr/share/games/openttd/baseset/openmsx/" + name + ".mid" for name in [
