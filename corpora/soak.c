@@ -111,16 +111,21 @@ static void next_item(struct wakecert_soak *soak)
     soak->item_done = 0;
 }
 
-/* The length in samples of a stream of `hours` (the one rounding every caller shares). */
-static int64_t stream_samples_for(double hours)
-{
-    return (int64_t)llround(hours * 3600.0 * WAKECERT_CORPUS_RATE);
-}
+/* What a pool's manifest says of its stream: {"stream": {"hours", "seed", "kinds": {kind: weight}}}. */
+struct stream_spec {
+    int64_t total;        /* samples in the whole stream */
+    uint64_t seed;
+    double weights[6];    /* per kind index of soak_kinds */
+};
 
-int wakecert_soak_stream_samples(const char *directory, double hours, int64_t *total, char *message,
-                                 size_t message_size)
+/* Read the "stream" object of directory/manifest.json into *spec, its length from `hours` (<= 0: the
+ * manifest's own hours, default 100). The one place both the length and the rendering come from, so
+ * the harness's announced length and the rendered stream cannot disagree. Returns 0, or a negative
+ * code naming the manifest (unreadable, no "stream": not a soak pool) or the hours out of (0, 10000]. */
+static int read_stream_spec(const char *directory, double hours, struct stream_spec *spec, char *message,
+                            size_t message_size)
 {
-    *total = 0;
+    memset(spec, 0, sizeof *spec);
     char manifest_path[4096];
     if (wakecert_join_path(manifest_path, sizeof manifest_path, directory, "manifest.json") != 0)
         return wakecert_set_error(message, message_size, WAKECERT_ERROR_USAGE, "%s: path too long", directory);
@@ -136,50 +141,42 @@ int wakecert_soak_stream_samples(const char *directory, double hours, int64_t *t
     }
     if (hours <= 0)
         hours = wakecert_json_number(stream, "hours", 100.0);
+    spec->seed = (uint64_t)wakecert_json_number(stream, "seed", 1);
+    const cJSON *kinds = cJSON_GetObjectItemCaseSensitive(stream, "kinds");
+    for (int k = 0; k < 6; k++)
+        spec->weights[k] = kinds ? wakecert_json_number(kinds, soak_kinds[k], 0.0) : (k < 4 ? 1.0 : 0.0);
     cJSON_Delete(manifest);
     if (!(hours > 0 && hours <= 10000))
         return wakecert_set_error(message, message_size, WAKECERT_ERROR_USAGE, "soak hours must be in (0, 10000]");
-    *total = stream_samples_for(hours);
+    spec->total = (int64_t)llround(hours * 3600.0 * WAKECERT_CORPUS_RATE);
     return 0;
+}
+
+int wakecert_soak_stream_samples(const char *directory, double hours, int64_t *total, char *message,
+                                 size_t message_size)
+{
+    struct stream_spec spec;
+    int status = read_stream_spec(directory, hours, &spec, message, message_size);
+    *total = status == 0 ? spec.total : 0;
+    return status;
 }
 
 int wakecert_soak_open(const char *directory, double hours, struct wakecert_soak **out, char *message,
                        size_t message_size)
 {
     *out = NULL;
-    char manifest_path[4096];
-    if (wakecert_join_path(manifest_path, sizeof manifest_path, directory, "manifest.json") != 0)
-        return wakecert_set_error(message, message_size, WAKECERT_ERROR_USAGE, "%s: path too long", directory);
-    cJSON *manifest = NULL;
-    int status = wakecert_json_load_file(manifest_path, &manifest, message, message_size);
+    struct stream_spec spec;
+    int status = read_stream_spec(directory, hours, &spec, message, message_size);
     if (status != 0)
         return status;
-    const cJSON *stream = cJSON_GetObjectItemCaseSensitive(manifest, "stream");
-    if (!cJSON_IsObject(stream)) {
-        cJSON_Delete(manifest);
-        return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
-                                  "%s: no \"stream\" object: not a soak pool (build the soak recipe)", manifest_path);
-    }
     struct wakecert_soak *soak = calloc(1, sizeof *soak);
+    if (!soak)
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "out of memory");
     struct wakecert_corpus corpus;
     memset(&corpus, 0, sizeof corpus);
-    if (!soak) {
-        cJSON_Delete(manifest);
-        return wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "out of memory");
-    }
-    double stream_hours = wakecert_json_number(stream, "hours", 100.0);
-    if (hours <= 0)
-        hours = stream_hours;
-    soak->seed = (uint64_t)wakecert_json_number(stream, "seed", 1);
-    const cJSON *kinds = cJSON_GetObjectItemCaseSensitive(stream, "kinds");
-    for (int k = 0; k < 6; k++)
-        soak->weights[k] = kinds ? wakecert_json_number(kinds, soak_kinds[k], 0.0) : (k < 4 ? 1.0 : 0.0);
-    cJSON_Delete(manifest);
-    if (!(hours > 0 && hours <= 10000)) {
-        free(soak);
-        return wakecert_set_error(message, message_size, WAKECERT_ERROR_USAGE, "soak hours must be in (0, 10000]");
-    }
-    soak->total = stream_samples_for(hours);
+    soak->seed = spec.seed;
+    memcpy(soak->weights, spec.weights, sizeof soak->weights);
+    soak->total = spec.total;
 
     status = wakecert_corpus_load(directory, &corpus, message, message_size);
     if (status != 0)
