@@ -9,9 +9,10 @@
  * Only AVX-512F instructions are used (no BW/DQ/VL): masks come from compares and from (1 << n) - 1.
  *
  * Shapes, for the default 400 / 160 / 257 / 40 / 13 sizes:
- *  - emphasis (per pushed chunk, 160 samples a frame): 16 samples per vector (two unaligned 16 x int16
- *    loads widened with vpmovsxwd, one fnmadd); the first vector takes the previous chunk's last sample
- *    by a lane rotation (valignd), the last one overlaps the one before instead of a scalar tail.
+ *  - emphasis (per pushed chunk, 160 samples a frame): 16 samples per vector (one 16 x int16 load
+ *    widened with vpmovsxwd and converted, one fnmadd); each vector takes the sample before its first
+ *    by a lane rotation (valignd) of the previous vector (the first vector: of the previous chunk's last
+ *    sample); the last one overlaps the one before instead of a scalar tail.
  *  - window: 400 float multiplies, 16 per vector, two vectors a step, a masked last vector.
  *  - power: 16 bins (32 interleaved floats) per vector, two vectors a step: two in-lane shuffles
  *    separate the real and imaginary parts, im * im + re * re in one fma, one 64-bit permute.
@@ -70,6 +71,13 @@ static inline __m512 emphasise16(const int16_t *previous, const int16_t *current
     return _mm512_fnmadd_ps(factor, before, now);
 }
 
+/* (last lane of earlier, lanes 0 .. 14 of later): the 16 samples before `later`'s when `earlier` holds
+ * the 16 before those. */
+static inline __m512 rotate_in_last(__m512 later, __m512 earlier)
+{
+    return _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(later), _mm512_castps_si512(earlier), 15));
+}
+
 static void emphasis_avx512(const int16_t *samples, int count, int16_t previous, float preemphasis, float *out)
 {
     if (count < 16) { /* the same fused operation as a vector lane */
@@ -88,13 +96,21 @@ static void emphasis_avx512(const int16_t *samples, int count, int16_t previous,
     __m512 before = _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(now),
                                                             _mm512_castps_si512(_mm512_set1_ps((float)previous)), 15));
     _mm512_storeu_ps(out, _mm512_fnmadd_ps(factor, before, now));
+    /* each later vector converts its 16 samples once and takes the sample before them from the previous
+     * vector's conversion by the same lane rotation: one load and one conversion per 16 samples, where
+     * loading samples[i - 1 ..] again converted every sample twice and half of those loads split a cache
+     * line (same values: the conversions are exact) */
     int i = 16;
     for (; i + 32 <= count; i += 32) {
-        _mm512_storeu_ps(out + i, emphasise16(samples + i - 1, samples + i, factor));
-        _mm512_storeu_ps(out + i + 16, emphasise16(samples + i + 15, samples + i + 16, factor));
+        const __m512 next = _mm512_cvtepi32_ps(_mm512_cvtepi16_epi32(_mm256_loadu_si256((const __m256i *)(samples + i))));
+        const __m512 after = _mm512_cvtepi32_ps(_mm512_cvtepi16_epi32(_mm256_loadu_si256((const __m256i *)(samples + i + 16))));
+        _mm512_storeu_ps(out + i, _mm512_fnmadd_ps(factor, rotate_in_last(next, now), next));
+        _mm512_storeu_ps(out + i + 16, _mm512_fnmadd_ps(factor, rotate_in_last(after, next), after));
+        now = after;
     }
     if (i + 16 <= count) {
-        _mm512_storeu_ps(out + i, emphasise16(samples + i - 1, samples + i, factor));
+        const __m512 next = _mm512_cvtepi32_ps(_mm512_cvtepi16_epi32(_mm256_loadu_si256((const __m256i *)(samples + i))));
+        _mm512_storeu_ps(out + i, _mm512_fnmadd_ps(factor, rotate_in_last(next, now), next));
         i += 16;
     }
     if (i < count) /* the last 16 again, overlapping: every output is a function of its inputs only */
