@@ -219,8 +219,9 @@ int wakecert_festival_synthesize(const char *voice, int rate_wpm, int pitch, con
  *  for `text` in `voice`, with the wake-word lexicon entries wakecert adds. Returns 0 or as above. */
 int wakecert_festival_segments(const char *voice, const char *text, char *out, size_t out_size, char *message,
                                size_t message_size);
-/** The phones wakecert pins for a wake word in festival ("ax l eh k s ax"), or NULL. Cannot fail. */
-const char *wakecert_festival_expected_phones(const char *word);
+/** The phones wakecert pins for a wake word in festival voice `voice` ("festival:NAME"), in that
+ *  voice's phone set ("ax l eh k s ax"), or NULL for an unknown voice or word. Cannot fail. */
+const char *wakecert_festival_expected_phones(const char *voice, const char *word);
 
 /* ---- expand.c ---- */
 

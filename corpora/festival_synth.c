@@ -1,9 +1,13 @@
 /*
  * Speech pieces from the Festival Speech Synthesis System (Debian's festival 2.5 with festvox-kallpc16k,
- * festvox-kdlpc16k and festvox-us-slt-hts): a third synthesizer, so wake words are also said by
- * residual-excited LPC diphones and by an HMM (HTS) voice, not only by espeak-ng's formants and flite.
- * Recipes name the voices "festival:kal_diphone" (male), "festival:ked_diphone" (male) and
- * "festival:cmu_us_slt_arctic_hts" (female): the names festival itself gives them, after "festival:".
+ * festvox-kdlpc16k, festvox-us-slt-hts and festvox-ca-ona-hts): a third synthesizer, so wake words are
+ * also said by residual-excited LPC diphones and by HMM (HTS) voices, not only by espeak-ng's formants
+ * and flite. Recipes name the voices "festival:kal_diphone" (male), "festival:ked_diphone" (male),
+ * "festival:cmu_us_slt_arctic_hts" (female) and "festival:upc_ca_ona_hts" (female, Catalan): the names
+ * festival itself gives them, after "festival:". The Catalan voice is there for training: it is the one
+ * female voice of a second synthesizer family in Debian that the evaluation corpora do not use (flite
+ * and festival's English female voice are the same speaker, slt, held out for `standard`). It reads
+ * English text by Catalan rules — accented carrier speech — and says the wake words as pinned below.
  *
  * festival has no library on Debian that C can link, so every piece is one run of the `festival`
  * program in a child process: a private temporary directory (mkdtemp) holds a Scheme script and the
@@ -17,14 +21,15 @@
  * 16 kHz, the HTS voice 32 kHz; the caller resamples and trims (synth.c).
  *
  * Rate: 165 words per minute is the voice's own pace. The diphone voices scale festival's
- * Duration_Stretch parameter by 165 / rate; the HTS voice ignores Duration_Stretch, so it gets
- * hts_engine's speed option "-r" = rate / 165. Pitch (0-100, 50 = the voice's own) scales the diphone
+ * Duration_Stretch parameter by 165 / rate; the HTS voices ignore Duration_Stretch, so slt gets
+ * hts_engine's speed option "-r" = rate / 165 and ona keeps its own pace (see festival_voices). Pitch (0-100, 50 = the voice's own) scales the diphone
  * voices' intonation targets (int_lr_params target_f0_mean and target_f0_std) by 2^((pitch - 50) / 100),
  * half an octave either way at the ends; the HTS voice predicts its own F0 and ignores pitch.
  *
  * Wake words: the script adds each wake word to festival's lexicon with the phones of the table below
- * (CMU phone set; festival's own CMU lexicon has the same entries today), so a lexicon change cannot
- * alter how a wake word is said; a test reads back the segments festival synthesized for each word.
+ * (CMU phone set for the English voices, festival's own CMU lexicon has the same entries today; the
+ * UPC Catalan phone set for ona, the nearest Catalan sounds to the English word), so a lexicon change
+ * cannot alter how a wake word is said; a test reads back the segments festival synthesized for each word.
  * Recipes' "phonemes" are espeak-ng notation and are ignored for festival voices, as for flite.
  */
 #include <errno.h>
@@ -42,31 +47,48 @@
 #include "error.h"
 #include "files.h"
 
-/* The voices wakecert knows: festival's name (voice_NAME selects it) and whether it is an HTS voice
- * (rate through hts_engine's "-r", no pitch control) rather than a diphone voice. */
+/* The phone sets of the voices wakecert knows (the pinned wake words' columns below). */
+enum festival_phone_set { FESTIVAL_PHONES_CMU = 0, FESTIVAL_PHONES_UPC_CATALAN = 1 };
+
+/* The voices wakecert knows: festival's name (voice_NAME selects it), whether it is an HTS voice
+ * (rate through hts_engine's "-r", no pitch control) rather than a diphone voice, whether it ignores
+ * the rate too, and its phone set. ona's voice file takes "-r" only for the leading pause (its phones
+ * keep their durations, and festival's segment times, which cut the piece, stop matching the audio),
+ * so it speaks at its own pace whatever the recipe's rate; the trainer's speed perturbation varies it. */
 static const struct {
     const char *name;
     int hts;
+    int fixed_rate;
+    enum festival_phone_set phone_set;
 } festival_voices[] = {
-    {"kal_diphone", 0},
-    {"ked_diphone", 0},
-    {"cmu_us_slt_arctic_hts", 1},
+    {"kal_diphone", 0, 0, FESTIVAL_PHONES_CMU},
+    {"ked_diphone", 0, 0, FESTIVAL_PHONES_CMU},
+    {"cmu_us_slt_arctic_hts", 1, 0, FESTIVAL_PHONES_CMU},
+    {"upc_ca_ona_hts", 1, 1, FESTIVAL_PHONES_UPC_CATALAN},
 };
 
-/* Wake words as festival lexicon entries: syllables of CMU phones with stress (1) or none (0). */
+/* Wake words as festival lexicon entries, per phone set: syllables of phones with stress (1) or none
+ * (0), and the same phones as festival's Segment relation names them. In the Catalan set a stressed
+ * vowel carries its stress in its name (E1: open e, stressed). */
 static const struct {
     const char *word;
-    const char *syllables; /* the third element of a lex.add.entry entry */
-    const char *phones;    /* the same phones as festival's Segment relation names them */
+    struct {
+        const char *syllables; /* the third element of a lex.add.entry entry */
+        const char *phones;
+    } sets[2];
 } festival_wake_words[] = {
-    {"alexa", "(((ax) 0) ((l eh k) 1) ((s ax) 0))", "ax l eh k s ax"},
-    {"amazon", "(((ae) 1) ((m ax) 0) ((z aa n) 1))", "ae m ax z aa n"},
-    {"computer", "(((k ax m) 0) ((p y uw) 1) ((t er) 0))", "k ax m p y uw t er"},
-    {"echo", "(((eh) 1) ((k ow) 0))", "eh k ow"},
+    {"alexa", {{"(((ax) 0) ((l eh k) 1) ((s ax) 0))", "ax l eh k s ax"},
+               {"(((ax) 0) ((l E1 k) 1) ((s ax) 0))", "ax l E1 k s ax"}}},
+    {"amazon", {{"(((ae) 1) ((m ax) 0) ((z aa n) 1))", "ae m ax z aa n"},
+                {"(((a1) 1) ((m ax) 0) ((z o1 n) 1))", "a1 m ax z o1 n"}}},
+    {"computer", {{"(((k ax m) 0) ((p y uw) 1) ((t er) 0))", "k ax m p y uw t er"},
+                  {"(((k ax m) 0) ((p j u1) 1) ((t ax r) 0))", "k ax m p j u1 t ax r"}}},
+    {"echo", {{"(((eh) 1) ((k ow) 0))", "eh k ow"}, {"(((E1) 1) ((k o) 0))", "E1 k o"}}},
 };
 
 #define FESTIVAL_PREFIX "festival:"
-#define FESTIVAL_VOICE_LIST "festival:kal_diphone, festival:ked_diphone, festival:cmu_us_slt_arctic_hts"
+#define FESTIVAL_VOICE_LIST \
+    "festival:kal_diphone, festival:ked_diphone, festival:cmu_us_slt_arctic_hts, festival:upc_ca_ona_hts"
 
 int wakecert_festival_is_voice(const char *voice)
 {
@@ -85,11 +107,14 @@ static int festival_voice_index(const char *voice)
     return -1;
 }
 
-const char *wakecert_festival_expected_phones(const char *word)
+const char *wakecert_festival_expected_phones(const char *voice, const char *word)
 {
+    int index = festival_voice_index(voice);
+    if (index < 0)
+        return NULL;
     for (size_t i = 0; i < sizeof festival_wake_words / sizeof festival_wake_words[0]; i++)
         if (strcmp(festival_wake_words[i].word, word) == 0)
-            return festival_wake_words[i].phones;
+            return festival_wake_words[i].sets[festival_voices[index].phone_set].phones;
     return NULL;
 }
 
@@ -145,11 +170,12 @@ static char *festival_script(int index, int rate_wpm, int pitch, const char *tex
     append(&script, "(voice_%s)\n", festival_voices[index].name);
     for (size_t i = 0; i < sizeof festival_wake_words / sizeof festival_wake_words[0]; i++)
         append(&script, "(lex.add.entry '(\"%s\" nil %s))\n", festival_wake_words[i].word,
-               festival_wake_words[i].syllables);
-    if (festival_voices[index].hts)
-        append(&script, "(set! hts_engine_params (append hts_engine_params (list (list \"-r\" %.6f))))\n",
-               (double)rate_wpm / 165.0);
-    else {
+               festival_wake_words[i].sets[festival_voices[index].phone_set].syllables);
+    if (festival_voices[index].hts) { /* no pitch control; ona not even rate (see festival_voices) */
+        if (!festival_voices[index].fixed_rate)
+            append(&script, "(set! hts_engine_params (append hts_engine_params (list (list \"-r\" %.6f))))\n",
+                   (double)rate_wpm / 165.0);
+    } else {
         append(&script, "(Parameter.set 'Duration_Stretch (* (Parameter.get 'Duration_Stretch) %.6f))\n",
                165.0 / (double)rate_wpm);
         append(&script,

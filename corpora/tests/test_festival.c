@@ -21,7 +21,7 @@
 TestSuite(festival, .init = fixture_setup, .fini = fixture_teardown, .timeout = 120);
 
 static const char *const festival_voice_names[] = {"festival:kal_diphone", "festival:ked_diphone",
-                                                   "festival:cmu_us_slt_arctic_hts"};
+                                                   "festival:cmu_us_slt_arctic_hts", "festival:upc_ca_ona_hts"};
 #define VOICE_COUNT (sizeof festival_voice_names / sizeof festival_voice_names[0])
 
 /* RMS (full scale 1) of samples. */
@@ -34,7 +34,7 @@ static double rms(const float *samples, int64_t count)
 }
 
 /* Every voice: "computer" twice gives the same samples, 0.3-1.5 s of clearly audible speech; faster
- * rate, fewer samples. */
+ * rate, fewer samples (except ona, which keeps its own pace). */
 Test(festival, voice_says_a_word_deterministically)
 {
     for (size_t v = 0; v < VOICE_COUNT; v++) {
@@ -54,8 +54,12 @@ Test(festival, voice_says_a_word_deterministically)
         cr_assert_gt(rms(first, first_count), 0.02, "%s: RMS %.4f", voice, rms(first, first_count));
         cr_assert_eq(wakecert_synth_piece(voice, 240, 50, "computer", NULL, &fast, &fast_count, message,
                                           sizeof message), 0, "%s", message);
-        cr_assert_lt(fast_count, first_count * 9 / 10, "%s: 240 wpm %lld samples, 165 wpm %lld", voice,
-                     (long long)fast_count, (long long)first_count);
+        if (strcmp(voice, "festival:upc_ca_ona_hts") == 0) /* speaks at its own pace (festival_synth.c) */
+            cr_assert_eq(fast_count, first_count, "%s: 240 wpm %lld samples, 165 wpm %lld", voice,
+                         (long long)fast_count, (long long)first_count);
+        else
+            cr_assert_lt(fast_count, first_count * 9 / 10, "%s: 240 wpm %lld samples, 165 wpm %lld", voice,
+                         (long long)fast_count, (long long)first_count);
         free(first);
         free(second);
         free(fast);
@@ -91,7 +95,7 @@ Test(festival, voices_say_the_pinned_wake_word_phones)
             char *er_r = strstr(phones, "er r");
             if (er_r && strcmp(festival_voice_names[v], "festival:ked_diphone") == 0)
                 memmove(er_r + 2, er_r + 4, strlen(er_r + 4) + 1);
-            cr_assert_str_eq(phones, wakecert_festival_expected_phones(words[w]), "%s says %s as %s",
+            cr_assert_str_eq(phones, wakecert_festival_expected_phones(festival_voice_names[v], words[w]), "%s says %s as %s",
                              festival_voice_names[v], words[w], phones);
         }
 }

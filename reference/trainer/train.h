@@ -34,6 +34,7 @@ struct train_options {
     int mined_crops;          /* false-alarm mining crops per epoch (2/3 mined, 1/3 uniform), 300 */
     float learning_rate;      /* 0.002, cosine-decayed to 5% */
     int reverb;               /* add reverberant copies of the wake and confusable files, 1 */
+    int vocal_tract_warp;     /* vocal tract length perturbation of half the crops, 0 (train_warp_vocal_tract) */
     int progress;             /* progress on stderr: 0 none, 1 per epoch, 2 also within epochs */
     const char *command_line; /* recorded in the provenance */
 };
@@ -62,8 +63,15 @@ int train_model(const struct train_options *options, const struct wakecert_corpu
  *  of the last spec->smoothing_frames posteriors). Returns -1 on allocation failure. */
 float train_score_audio(const struct wakecert_model_spec *spec, const int16_t *samples, int64_t count);
 
+/** The trainer's vocal tract length perturbation: move frame_count frames of log-mel energies
+ *  (WAKECERT_MODEL_MEL bands each, the default front end's 40 HTK-mel bands over 20-8000 Hz) along
+ *  frequency in place, as if every formant were multiplied by warp (> 1: a shorter vocal tract, higher
+ *  formants). warp 1 leaves every value within rounding of where it was; each output is a linear
+ *  interpolation of two neighbouring input bands, so no value leaves the frame's range. Cannot fail. */
+void train_warp_vocal_tract(float *log_mel_frames, int frame_count, double warp);
+
 /** `wakecert train --corpus NAME|DIR --out FILE [--keyword K] [--seed N] [--threads N] [--epochs N]
- *  [--channels N] [--quiet]`. Exit codes: 0 written, 1 training failed, 2 bad usage or input. */
+ *  [--channels N] [--vocal-tract-warp] [--quiet]`. Exit codes: 0 written, 1 training failed, 2 bad usage or input. */
 int wakecert_train_main(int argc, char **argv);
 
 #endif

@@ -95,3 +95,37 @@ Test(trainer, loss_falls_and_held_out_positive_beats_negative)
     wakecert_model_spec_free(&spec);
     wakecert_model_spec_free(&again);
 }
+
+/* The vocal tract length perturbation: identity at 1, a formant-like peak moves up for a warp above 1
+ * and down below it, and nothing leaves the frame's range. */
+Test(trainer, vocal_tract_warp_moves_a_spectral_peak)
+{
+    float frames[3 * WAKECERT_MODEL_MEL];
+    for (int f = 0; f < 3; f++)
+        for (int b = 0; b < WAKECERT_MODEL_MEL; b++)
+            frames[f * WAKECERT_MODEL_MEL + b] = b == 20 ? 10.0f : (b == 19 || b == 21 ? 5.0f : 1.0f);
+    float same[3 * WAKECERT_MODEL_MEL];
+    memcpy(same, frames, sizeof same);
+    train_warp_vocal_tract(same, 3, 1.0);
+    for (int i = 0; i < 3 * WAKECERT_MODEL_MEL; i++)
+        cr_assert_float_eq(same[i], frames[i], 1e-4, "warp 1 moved element %d: %g -> %g", i, frames[i], same[i]);
+    for (int direction = 0; direction < 2; direction++) {
+        float warped[3 * WAKECERT_MODEL_MEL];
+        memcpy(warped, frames, sizeof warped);
+        train_warp_vocal_tract(warped, 3, direction == 0 ? 1.2 : 1.0 / 1.2);
+        for (int f = 0; f < 3; f++) {
+            int peak = 0;
+            for (int b = 0; b < WAKECERT_MODEL_MEL; b++) {
+                float value = warped[f * WAKECERT_MODEL_MEL + b];
+                cr_assert(value >= 1.0f && value <= 10.0f, "frame %d band %d: %g outside [1, 10]", f, b, value);
+                if (value > warped[f * WAKECERT_MODEL_MEL + peak])
+                    peak = b;
+            }
+            /* band 20 is centred near 1.6 kHz; 1.2x that is ~2 bands higher on the mel scale */
+            if (direction == 0)
+                cr_assert(peak >= 21 && peak <= 24, "warp 1.2: peak at band %d, expected 21-24", peak);
+            else
+                cr_assert(peak >= 16 && peak <= 19, "warp 1/1.2: peak at band %d, expected 16-19", peak);
+        }
+    }
+}

@@ -23,7 +23,11 @@ FLITE_WAKE_FILES = 24     # per voice and wake word: two speakers must stand for
 # use) added as a third non-espeak training voice, two trainer-3 alexa models woke 23 and 33 times in
 # the standard corpus's 15 h, against 2 and 4 for two trained without it (its "alexa" is a short
 # 0.4 s; the network seems to learn a looser template that fires on ordinary speech). That was learnt on
-# evaluation data and is said here. The hook stays for a better festival voice.
+# evaluation data and is said here. Later festival's Catalan HTS voice, "festival:upc_ca_ona_hts" (the
+# only female non-espeak voice in Debian that `standard` does not hold out), with the trainer's
+# --vocal-tract-warp: far more wake words found (clean 1-3 %), but confusables in music and a radio
+# wake word woken at 0.998-0.9996, so no better at 1 false wake per 15 h (reference/models/README.md).
+# The hook stays for a better festival voice.
 FESTIVAL_TRAIN_VOICES = []
 # Long-form negative speech: an hour of fortune-cookie text from the `fortunes` package's files that the
 # standard corpus does not read (it reads fortunes, literature and riddles), so the network hears
