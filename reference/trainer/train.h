@@ -65,8 +65,8 @@ float train_score_audio(const struct wakecert_model_spec *spec, const int16_t *s
 
 /** The trainer's vocal tract length perturbation: move frame_count frames of log-mel energies
  *  (WAKECERT_MODEL_MEL bands each, the default front end's 40 HTK-mel bands over 20-8000 Hz) along
- *  frequency in place, as if every formant were multiplied by warp (> 1: a shorter vocal tract, higher
- *  formants). warp 1 leaves every value within rounding of where it was; each output is a linear
+ *  frequency in place, as if every formant were multiplied by warp (which must be positive; > 1: a
+ *  shorter vocal tract, higher formants). warp 1 leaves every value within rounding of where it was; each output is a linear
  *  interpolation of two neighbouring input bands, so no value leaves the frame's range. Cannot fail. */
 void train_warp_vocal_tract(float *log_mel_frames, int frame_count, double warp);
 
