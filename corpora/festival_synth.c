@@ -22,9 +22,10 @@
  *
  * Rate: 165 words per minute is the voice's own pace. The diphone voices scale festival's
  * Duration_Stretch parameter by 165 / rate; the HTS voices ignore Duration_Stretch, so slt gets
- * hts_engine's speed option "-r" = rate / 165 and ona keeps its own pace (see festival_voices). Pitch (0-100, 50 = the voice's own) scales the diphone
- * voices' intonation targets (int_lr_params target_f0_mean and target_f0_std) by 2^((pitch - 50) / 100),
- * half an octave either way at the ends; the HTS voice predicts its own F0 and ignores pitch.
+ * hts_engine's speed option "-r" = rate / 165 and ona keeps its own pace (see festival_voices). Pitch
+ * (0-100, 50 = the voice's own) scales the diphone voices' intonation targets (int_lr_params
+ * target_f0_mean and target_f0_std) by 2^((pitch - 50) / 100), half an octave either way at the ends;
+ * the HTS voices predict their own F0 and ignore pitch.
  *
  * Wake words: the script adds each wake word to festival's lexicon with the phones of the table below
  * (CMU phone set for the English voices, festival's own CMU lexicon has the same entries today; the
