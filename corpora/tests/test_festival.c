@@ -95,8 +95,8 @@ Test(festival, voices_say_the_pinned_wake_word_phones)
             char *er_r = strstr(phones, "er r");
             if (er_r && strcmp(festival_voice_names[v], "festival:ked_diphone") == 0)
                 memmove(er_r + 2, er_r + 4, strlen(er_r + 4) + 1);
-            cr_assert_str_eq(phones, wakecert_festival_expected_phones(festival_voice_names[v], words[w]), "%s says %s as %s",
-                             festival_voice_names[v], words[w], phones);
+            cr_assert_str_eq(phones, wakecert_festival_expected_phones(festival_voice_names[v], words[w]),
+                             "%s says %s as %s", festival_voice_names[v], words[w], phones);
         }
 }
 

@@ -41,10 +41,11 @@
  * benchmark push seconds of audio from arrays of megabytes) the emphasis waited on each cache line of
  * the next part; each frame now prefetches the next PREFETCH_LINES_PER_FRAME lines of the input not
  * yet emphasised (16 frames x 6 lines cover the 2,400-2,560 samples of the next part), so they arrive
- * while the frames run. Measured with perf on 60 s pushed in 1 s blocks at AVX-512: emphasis went from
- * 5.9 % to 2.5 % of the time; with the single-conversion emphasis kernel of the same change, the front
- * end against the FFT alone in one process went from 1.27-1.31 to 1.21-1.26 (medians of 99 passes, 3
- * runs each). A push of one hop (the harness's 10 ms chunks) has no input left to prefetch.
+ * while the frames run. Measured with perf record on 60 s pushed in 1 s blocks at AVX-512: emphasis went
+ * from 5.9 % to 2.5 % of the time; with the single-conversion emphasis kernel of the same change,
+ * `wakecert-bench --only frontend` (frontend.ratio.best_over_fftw) on the quiet machine, four alternating
+ * pairs with the previous build: 1.27-1.30x before, 1.24-1.32x after (README, "Performance"). A push of
+ * one hop (the harness's 10 ms chunks) has no input left to prefetch.
  *
  * With WAKECERT_CHECK_SIMD defined, every SIMD kernel call is followed by the C kernel on the same
  * input and an abort if they disagree beyond the tolerances below (stated per kernel).

@@ -466,14 +466,17 @@ static void keep_log_mel(void *ctx, int64_t frame_index, const float *log_mel, c
         memcpy(crop->log_mel + (size_t)crop->frames++ * WAKECERT_MODEL_MEL, log_mel, WAKECERT_MODEL_MEL * sizeof(float));
 }
 
-/* See train.h. Band b (centre f_b on the HTK mel scale of the default front end) takes the log-mel
- * energy found at f_b / warp, interpolated linearly between the two nearest bands' centres in mel and
- * clamped at the ends: an approximation of warping the power spectrum before the filterbank (Jaitly
- * and Hinton's VTLP), made on the features so the front end stays exactly the engine's. */
+/* See train.h. Band b (centre f_b on the HTK mel scale of the default front end's band edges) takes the
+ * log-mel energy found at f_b / warp, interpolated linearly between the two nearest bands' centres in
+ * mel and clamped at the ends: an approximation of warping the power spectrum before the filterbank
+ * (Jaitly and Hinton's VTLP), made on the features so the front end stays exactly the engine's. */
 void train_warp_vocal_tract(float *log_mel_frames, int frame_count, double warp)
 {
     const int bands = WAKECERT_MODEL_MEL;
-    const double low = 2595.0 * log10(1.0 + 20.0 / 700.0), high = 2595.0 * log10(1.0 + 8000.0 / 700.0);
+    struct wakecert_mfcc_config config;
+    wakecert_mfcc_config_default(&config);
+    const double low = 2595.0 * log10(1.0 + config.low_frequency_hz / 700.0),
+                 high = 2595.0 * log10(1.0 + config.high_frequency_hz / 700.0);
     const double spacing = (high - low) / (bands + 1);
     float source_at[WAKECERT_MODEL_MEL];
     for (int b = 0; b < bands; b++) {

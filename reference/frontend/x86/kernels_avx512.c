@@ -63,12 +63,16 @@ static inline __mmask16 first_lanes(int n)
     return n >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << n) - 1u);
 }
 
+/* The 16 int16 at samples as floats (exact). */
+static inline __m512 convert16(const int16_t *samples)
+{
+    return _mm512_cvtepi32_ps(_mm512_cvtepi16_epi32(_mm256_loadu_si256((const __m256i *)samples)));
+}
+
 /* 16 pre-emphasised samples from the 16 int16 at current and the 16 at previous (= current - 1). */
 static inline __m512 emphasise16(const int16_t *previous, const int16_t *current, __m512 factor)
 {
-    __m512 before = _mm512_cvtepi32_ps(_mm512_cvtepi16_epi32(_mm256_loadu_si256((const __m256i *)previous)));
-    __m512 now = _mm512_cvtepi32_ps(_mm512_cvtepi16_epi32(_mm256_loadu_si256((const __m256i *)current)));
-    return _mm512_fnmadd_ps(factor, before, now);
+    return _mm512_fnmadd_ps(factor, convert16(previous), convert16(current));
 }
 
 /* (last lane of earlier, lanes 0 .. 14 of later): the 16 samples before `later`'s when `earlier` holds
@@ -92,24 +96,21 @@ static void emphasis_avx512(const int16_t *samples, int count, int16_t previous,
     const __m512 factor = _mm512_set1_ps(preemphasis);
     /* the first 16: the samples before them are `previous` then samples[0..14], one lane rotation of the
      * converted samples */
-    __m512 now = _mm512_cvtepi32_ps(_mm512_cvtepi16_epi32(_mm256_loadu_si256((const __m256i *)samples)));
-    __m512 before = _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(now),
-                                                            _mm512_castps_si512(_mm512_set1_ps((float)previous)), 15));
-    _mm512_storeu_ps(out, _mm512_fnmadd_ps(factor, before, now));
+    __m512 now = convert16(samples);
+    _mm512_storeu_ps(out, _mm512_fnmadd_ps(factor, rotate_in_last(now, _mm512_set1_ps((float)previous)), now));
     /* each later vector converts its 16 samples once and takes the sample before them from the previous
      * vector's conversion by the same lane rotation: one load and one conversion per 16 samples, where
      * loading samples[i - 1 ..] again converted every sample twice and half of those loads split a cache
      * line (same values: the conversions are exact) */
     int i = 16;
     for (; i + 32 <= count; i += 32) {
-        const __m512 next = _mm512_cvtepi32_ps(_mm512_cvtepi16_epi32(_mm256_loadu_si256((const __m256i *)(samples + i))));
-        const __m512 after = _mm512_cvtepi32_ps(_mm512_cvtepi16_epi32(_mm256_loadu_si256((const __m256i *)(samples + i + 16))));
+        const __m512 next = convert16(samples + i), after = convert16(samples + i + 16);
         _mm512_storeu_ps(out + i, _mm512_fnmadd_ps(factor, rotate_in_last(next, now), next));
         _mm512_storeu_ps(out + i + 16, _mm512_fnmadd_ps(factor, rotate_in_last(after, next), after));
         now = after;
     }
     if (i + 16 <= count) {
-        const __m512 next = _mm512_cvtepi32_ps(_mm512_cvtepi16_epi32(_mm256_loadu_si256((const __m256i *)(samples + i))));
+        const __m512 next = convert16(samples + i);
         _mm512_storeu_ps(out + i, _mm512_fnmadd_ps(factor, rotate_in_last(next, now), next));
         i += 16;
     }
