@@ -119,6 +119,8 @@ static void usage(FILE *out)
             "             allocations in the per-frame path (the reference, plus every --engine PLUGIN)\n"
             "  harness    hours of audio certified per wall second (in-process, child isolation, with the\n"
             "             engine checks) and the harness's overhead over calling the engine directly\n"
+            "  retention  the randomized 4-year, 2000-account retention scenario against the reference store\n"
+            "             (wall and CPU seconds; not measured under --callgrind)\n"
             "options:\n"
             "  --engine PLUGIN       also benchmark this engine plugin (.so) in the engine group (repeatable)\n"
             "  --json FILE           write the results as a wakecert-bench/1 JSON document\n"
@@ -228,11 +230,11 @@ static int parse_positive(const char *text, double *out)
     return 0;
 }
 
-enum { GROUP_FRONTEND, GROUP_MODEL, GROUP_GATE, GROUP_ENGINE, GROUP_HARNESS, GROUP_COUNT };
-static const char *const group_names[GROUP_COUNT] = {"frontend", "model", "gate", "engine", "harness"};
+enum { GROUP_FRONTEND, GROUP_MODEL, GROUP_GATE, GROUP_ENGINE, GROUP_HARNESS, GROUP_RETENTION, GROUP_COUNT };
+static const char *const group_names[GROUP_COUNT] = {"frontend", "model", "gate", "engine", "harness", "retention"};
 static int (*const group_functions[GROUP_COUNT])(const struct bench_options *, struct bench_results *, char *,
-                                                 size_t) = {bench_frontend, bench_model, bench_gate, bench_engine,
-                                                            bench_harness};
+                                                 size_t) = {bench_frontend, bench_model,   bench_gate,
+                                                            bench_engine,   bench_harness, bench_retention};
 
 /* Mark the groups named in a comma-separated list; returns 0, or -1 naming the unknown one on stderr. */
 static int select_groups(const char *list, bool *selected)
@@ -245,7 +247,9 @@ static int select_groups(const char *list, bool *selected)
             if (strcmp(name, group_names[g]) == 0)
                 found = g;
         if (found < 0) {
-            fprintf(stderr, "wakecert bench: unknown group '%s' (known: frontend, model, gate, engine, harness)\n", name);
+            fprintf(stderr,
+                    "wakecert bench: unknown group '%s' (known: frontend, model, gate, engine, harness, retention)\n",
+                    name);
             return -1;
         }
         selected[found] = true;

@@ -107,6 +107,8 @@ int bench_engine(const struct bench_options *options, struct bench_results *resu
                  size_t message_size);
 int bench_harness(const struct bench_options *options, struct bench_results *results, char *message,
                   size_t message_size);
+int bench_retention(const struct bench_options *options, struct bench_results *results, char *message,
+                    size_t message_size);
 
 /* ---- bench_engine.c: a host that only counts ------------------------------------------------------ */
 

@@ -12,7 +12,7 @@
  */
 #define _XOPEN_SOURCE 700
 #define _DEFAULT_SOURCE
-#include "certify.h"
+#include "retention_certify.h"
 
 #include "civil_time.h"
 #include "error.h"

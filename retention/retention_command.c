@@ -5,7 +5,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "retention_command.h"
 
-#include "certify.h"
+#include "retention_certify.h"
 #include "error.h"
 #include "files.h"
 #include "results.h"

@@ -183,5 +183,4 @@ Test(crash, sigkill_at_random_points_loses_nothing_committed_and_resurrects_noth
     fprintf(stderr, "crash: %d SIGKILL trials in %.1f s (in-flight call committed %d times, rolled back %d times)\n",
             trials, seconds, in_flight_committed, in_flight_lost);
     cr_expect_eq(trials, 200);
-    cr_expect_lt(seconds, 60.0);
 }

@@ -12,8 +12,8 @@
  * promise that protected the item (its retention policy, "action records kept", "marketplace scope" when
  * another marketplace's deletion took it, "requires enabled" when a refused voice deletion did).
  */
-#ifndef WAKECERT_RETENTION_CERTIFY_H
-#define WAKECERT_RETENTION_CERTIFY_H
+#ifndef WAKECERT_RETENTION_RETENTION_CERTIFY_H
+#define WAKECERT_RETENTION_RETENTION_CERTIFY_H
 
 #include "results.h"
 
