@@ -678,6 +678,8 @@ static void write_file_begin(struct host_context *host)
     }
     cJSON_AddStringToObject(line, "kind", file->kind);
     cJSON_AddStringToObject(line, "condition", file->condition);
+    if (file->voice[0])
+        cJSON_AddStringToObject(line, "voice", file->voice);
     cJSON_AddStringToObject(line, "sha256", file->sha256);
     if (host->stream_directory) {
         cJSON *stream = cJSON_AddObjectToObject(line, "stream");

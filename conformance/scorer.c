@@ -740,12 +740,85 @@ static double condition_threshold(const cJSON *by_condition, const char *conditi
     return cJSON_IsNumber(fallback) ? fallback->valuedouble : 0.1;
 }
 
+/* Wake words and misses per voice of the manifest, and per condition within each voice. */
+enum { MAX_VOICES = 64, MAX_VOICE_CONDITIONS = 24 };
+struct voice_count {
+    char name[48];
+    size_t positives, misses;
+    size_t condition_count;
+    struct {
+        char name[32];
+        size_t positives, misses;
+    } conditions[MAX_VOICE_CONDITIONS];
+};
+
+/* Count one labelled wake word of `voice` ("" counts as "(unnamed)") in `condition`. Past MAX_VOICES
+ * voices the rest are pooled into "(other)", past MAX_VOICE_CONDITIONS conditions into the last one,
+ * so every wake word is counted once. Cannot fail. */
+static void count_voice_condition(struct voice_count *voices, size_t *voice_count, const char *voice,
+                                  const char *condition, bool missed)
+{
+    const char *name = voice[0] ? voice : "(unnamed)";
+    size_t v = 0;
+    while (v < *voice_count && strcmp(voices[v].name, name) != 0)
+        v++;
+    if (v == *voice_count) {
+        if (v == MAX_VOICES) {
+            v = MAX_VOICES - 1;
+            snprintf(voices[v].name, sizeof voices[v].name, "(other)");
+        } else {
+            memset(&voices[v], 0, sizeof voices[v]);
+            snprintf(voices[v].name, sizeof voices[v].name, "%s", name);
+            (*voice_count)++;
+        }
+    }
+    struct voice_count *entry = &voices[v];
+    size_t c = 0;
+    while (c < entry->condition_count && strcmp(entry->conditions[c].name, condition) != 0)
+        c++;
+    if (c == entry->condition_count) {
+        if (c == MAX_VOICE_CONDITIONS) {
+            c = MAX_VOICE_CONDITIONS - 1;
+        } else {
+            snprintf(entry->conditions[c].name, sizeof entry->conditions[c].name, "%s", condition);
+            entry->conditions[c].positives = entry->conditions[c].misses = 0;
+            entry->condition_count++;
+        }
+    }
+    entry->positives++;
+    entry->conditions[c].positives++;
+    entry->misses += missed;
+    entry->conditions[c].misses += missed;
+}
+
+/* details.by_voice: {voice: {positives, misses, rate, by_condition: {condition: {positives, misses}}}}
+ * in the order the voices were first met (the manifest's file order). Cannot fail (cJSON allocation
+ * failures leave members out). */
+static void add_voice_details(cJSON *details, const struct voice_count *voices, size_t voice_count)
+{
+    cJSON *by_voice = cJSON_AddObjectToObject(details, "by_voice");
+    for (size_t v = 0; v < voice_count; v++) {
+        cJSON *entry = cJSON_AddObjectToObject(by_voice, voices[v].name);
+        cJSON_AddNumberToObject(entry, "positives", (double)voices[v].positives);
+        cJSON_AddNumberToObject(entry, "misses", (double)voices[v].misses);
+        cJSON_AddNumberToObject(entry, "rate", (double)voices[v].misses / (double)voices[v].positives);
+        cJSON *per_condition = cJSON_AddObjectToObject(entry, "by_condition");
+        for (size_t c = 0; c < voices[v].condition_count; c++) {
+            cJSON *condition = cJSON_AddObjectToObject(per_condition, voices[v].conditions[c].name);
+            cJSON_AddNumberToObject(condition, "positives", (double)voices[v].conditions[c].positives);
+            cJSON_AddNumberToObject(condition, "misses", (double)voices[v].conditions[c].misses);
+        }
+    }
+}
+
 /* False reject rate per group of conditions. AVS states its bounds per category of condition
  * ("stationary noise <= 20 %"), measured over that category's whole test set, so the conditions whose
  * bound comes from the same profile key are pooled into one rate: a corpus's single 0 dB babble file
  * is one positive of the "default" group, not a condition of its own whose one miss is a 100 % rate.
  * A profile that wants a condition judged alone lists it by its full name. Per-condition counts are
- * kept in the details (by_condition) and the groups' in by_group. */
+ * kept in the details (by_condition) and the groups' in by_group, and per voice of the manifest
+ * (by_voice: each voice's positives and misses, overall and per condition) — what tells a vendor that
+ * its misses are one speaker's, not one condition's. Voices are informational: no bound applies. */
 static int score_false_reject_rate(const struct analysis *analysis, const cJSON *parameters,
                                    struct wakecert_requirement_result *result, char *message, size_t message_size)
 {
@@ -758,7 +831,11 @@ static int score_false_reject_rate(const struct analysis *analysis, const cJSON 
         char name[32];
         size_t positives, misses;
     } conditions[MAX_CONDITIONS], groups[MAX_CONDITIONS];
-    size_t condition_count = 0, positives = 0, misses = 0;
+    size_t condition_count = 0, positives = 0, misses = 0, voice_count = 0;
+    struct voice_count *voices = calloc(MAX_VOICES, sizeof *voices); /* ~78 KB: off the stack */
+    if (!voices)
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "out of memory scoring %s",
+                                  result->id);
     for (size_t f = 0; f < analysis->file_count; f++) {
         const struct file_analysis *file = &analysis->files[f];
         for (size_t l = 0; l < file->file->label_count; l++) {
@@ -775,9 +852,11 @@ static int score_false_reject_rate(const struct analysis *analysis, const cJSON 
             }
             if (c == MAX_CONDITIONS)
                 c = MAX_CONDITIONS - 1;
+            const bool missed = file->label_hit[l] < 0;
+            count_voice_condition(voices, &voice_count, file->file->voice, file->file->condition, missed);
             positives++;
             conditions[c].positives++;
-            if (file->label_hit[l] >= 0)
+            if (!missed)
                 continue;
             misses++;
             conditions[c].misses++;
@@ -835,6 +914,8 @@ static int score_false_reject_rate(const struct analysis *analysis, const cJSON 
             worst_group = groups[g].name;
         }
     }
+    add_voice_details(result->details, voices, voice_count);
+    free(voices);
     cJSON_AddNumberToObject(result->details, "positives", (double)positives);
     cJSON_AddNumberToObject(result->details, "misses", (double)misses);
     if (positives == 0) {

@@ -181,6 +181,7 @@ int trace_read(const char *path, struct trace *trace, char *message, size_t mess
                 snprintf(current->pass, sizeof current->pass, "main");
             copy_string(current->kind, sizeof current->kind, object, "kind");
             copy_string(current->condition, sizeof current->condition, object, "condition");
+            copy_string(current->voice, sizeof current->voice, object, "voice");
             current->samples = (int64_t)wakecert_json_int64(object, "samples", 0);
             current->copy_offset = (int64_t)wakecert_json_int64(object, "copy_offset", 0);
             current->copy_stride = (int64_t)wakecert_json_int64(object, "copy_stride", 0);

@@ -8,7 +8,8 @@
  * Lines ("event" field):
  *   run_begin   {engine, engine_version, engine_sha256, engine_path, engine_config, corpus, corpus_sha256, chunk,
  *                cloud_delay_ms, verification_window_ms, follow_up_timeout_ms, verification, passes:[...]}
- *   file_begin  {file, pass, position, samples, kind, condition, sha256, labels:[{type, start, end, request_end, word}]}
+ *   file_begin  {file, pass, position, samples, kind, condition, voice (when the manifest names one), sha256,
+ *                labels:[{type, start, end, request_end, word}]}
  *               (position: the file's place in the run's play order, which shards keep)
  *   control     {file, sample, control, timeout_ms?, origin: "corpus"|"cloud"}
  *   wake        {file, sample, keyword, score, start, end, stream_kind?}
@@ -72,6 +73,7 @@ struct trace_file {
     char pass[16];            /* "main", "repeat", "chunk_1", ... ("main" for traces without passes) */
     char kind[16];
     char condition[32];
+    char voice[48];           /* the manifest's voice of the file ("" when it names none) */
     int64_t samples;          /* file length */
     int64_t processed;        /* samples actually fed (from file_end; less when the engine failed) */
     int64_t copy_offset;      /* doubled pass: where the first copy starts */

@@ -272,6 +272,55 @@ static int write_junit(const struct wakecert_results *results, const char *path,
     return wakecert_atomic_commit(&file, message, message_size);
 }
 
+/* For a requirement whose details carry "by_voice" (wake.false_reject_rate), a table of misses per voice
+ * (rows) and condition (columns, in the order first met), each cell "missed/wake words". Prints nothing
+ * when there is no such object. Cannot fail. */
+static void write_voice_table(FILE *stream, const struct wakecert_requirement_result *requirement)
+{
+    const cJSON *by_voice = cJSON_GetObjectItemCaseSensitive(requirement->details, "by_voice");
+    if (!cJSON_IsObject(by_voice) || cJSON_GetArraySize(by_voice) == 0)
+        return;
+    enum { MAX_COLUMNS = 24 };
+    const char *columns[MAX_COLUMNS];
+    int column_count = 0;
+    const cJSON *voice, *condition;
+    cJSON_ArrayForEach(voice, by_voice)
+    {
+        cJSON_ArrayForEach(condition, cJSON_GetObjectItemCaseSensitive(voice, "by_condition"))
+        {
+            int c = 0;
+            while (c < column_count && strcmp(columns[c], condition->string) != 0)
+                c++;
+            if (c == column_count && column_count < MAX_COLUMNS)
+                columns[column_count++] = condition->string;
+        }
+    }
+    fprintf(stream, "\n## `%s` by voice\n\nMissed / labelled wake words per voice of the corpus manifest and "
+                    "condition.\n\n| voice | all |", requirement->id);
+    for (int c = 0; c < column_count; c++)
+        fprintf(stream, " %s |", columns[c]);
+    fprintf(stream, "\n|---|---:|");
+    for (int c = 0; c < column_count; c++)
+        fprintf(stream, "---:|");
+    fprintf(stream, "\n");
+    cJSON_ArrayForEach(voice, by_voice)
+    {
+        fprintf(stream, "| `%s` | %.0f/%.0f |", voice->string,
+                cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(voice, "misses")),
+                cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(voice, "positives")));
+        const cJSON *per_condition = cJSON_GetObjectItemCaseSensitive(voice, "by_condition");
+        for (int c = 0; c < column_count; c++) {
+            condition = cJSON_GetObjectItemCaseSensitive(per_condition, columns[c]);
+            if (condition)
+                fprintf(stream, " %.0f/%.0f |", cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(condition, "misses")),
+                        cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(condition, "positives")));
+            else
+                fprintf(stream, " – |");
+        }
+        fprintf(stream, "\n");
+    }
+}
+
 static int write_summary(const struct wakecert_results *results, const char *path, char *message, size_t message_size)
 {
     struct wakecert_atomic_file file;
@@ -312,6 +361,8 @@ static int write_summary(const struct wakecert_results *results, const char *pat
         fprintf(stream, "| `%s`%s | %s | %s | %s %s |\n", requirement->id, requirement->mustpass ? "" : " (optional)",
                 wakecert_status_name(requirement->status), measured, requirement->comparison, threshold);
     }
+    for (size_t i = 0; i < results->requirement_count; i++)
+        write_voice_table(stream, &results->requirements[i]);
     if (cJSON_GetArraySize(results->metrics) > 0) {
         fprintf(stream, "\n**Metrics:**");
         const cJSON *metric;

@@ -85,7 +85,24 @@ Test(end_to_end, reference_engine_passes_avs_on_smoke_with_measured_values)
     cr_assert_eq(run_wakecert("rescore", arguments), 0);
     results = load_results("rescored");
     cr_assert_str_eq(wakecert_json_string(cJSON_GetObjectItem(results, "profile"), "name"), "privacy-strict");
+    /* The manifest's voices travel in the trace: the rescored results count wake words per voice, and
+     * the voices' counts add up to all positives. */
+    const cJSON *details = cJSON_GetObjectItem(requirement(results, "wake.false_reject_rate"), "details");
+    const cJSON *by_voice = cJSON_GetObjectItem(details, "by_voice"), *voice;
+    cr_assert_gt(cJSON_GetArraySize(by_voice), 1, "smoke has several voices");
+    double voice_positives = 0;
+    cJSON_ArrayForEach(voice, by_voice)
+        voice_positives += wakecert_json_number(voice, "positives", 0);
+    cr_assert_eq(voice_positives, wakecert_json_number(details, "positives", -1));
     cJSON_Delete(results);
+    char path[512], text[65536];
+    snprintf(path, sizeof path, "%s/rescored/summary.md", work_directory);
+    FILE *summary = fopen(path, "r");
+    cr_assert_not_null(summary, "%s", path);
+    size_t length = fread(text, 1, sizeof text - 1, summary);
+    text[length] = '\0';
+    fclose(summary);
+    cr_assert_not_null(strstr(text, "## `wake.false_reject_rate` by voice"), "%s", text);
 }
 
 Test(end_to_end, engine_uploading_before_any_wake_fails_exactly_zero_without_wake)

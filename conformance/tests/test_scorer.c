@@ -376,6 +376,39 @@ Test(scorer, false_reject_rate_pools_the_conditions_that_share_a_bound)
     wakecert_results_free(&results);
 }
 
+Test(scorer, false_reject_rate_counts_misses_per_voice_and_condition)
+{
+    /* `file` is the file added last: each snprintf names its voice. The first file (clean) is detected. */
+    load_profile("avs");
+    conforming_stream();
+    snprintf(file->voice, sizeof file->voice, "en-us+m1");
+    add_wake_file("m1_noise.wav", "noise_10db", false);
+    snprintf(file->voice, sizeof file->voice, "en-us+m1");
+    add_wake_file("slt_clean.wav", "clean", true);
+    snprintf(file->voice, sizeof file->voice, "flite:slt");
+    add_wake_file("slt_noise.wav", "noise_10db", false);
+    snprintf(file->voice, sizeof file->voice, "flite:slt");
+    add_wake_file("unnamed.wav", "clean", true); /* no voice in the manifest */
+    struct wakecert_results results;
+    score(&results);
+    const cJSON *by_voice = cJSON_GetObjectItem(find(&results, "wake.false_reject_rate")->details, "by_voice");
+    cr_assert_eq(cJSON_GetArraySize(by_voice), 3);
+    const cJSON *first = cJSON_GetObjectItem(by_voice, "en-us+m1");
+    cr_assert_eq(cJSON_GetObjectItem(first, "positives")->valueint, 2);
+    cr_assert_eq(cJSON_GetObjectItem(first, "misses")->valueint, 1);
+    const cJSON *noisy = cJSON_GetObjectItem(cJSON_GetObjectItem(first, "by_condition"), "noise_10db");
+    cr_assert_eq(cJSON_GetObjectItem(noisy, "positives")->valueint, 1);
+    cr_assert_eq(cJSON_GetObjectItem(noisy, "misses")->valueint, 1);
+    const cJSON *second = cJSON_GetObjectItem(by_voice, "flite:slt");
+    cr_assert_eq(cJSON_GetObjectItem(second, "positives")->valueint, 2);
+    cr_assert_eq(cJSON_GetObjectItem(second, "misses")->valueint, 1);
+    cr_assert_float_eq(cJSON_GetObjectItem(second, "rate")->valuedouble, 0.5, 1e-12);
+    const cJSON *unnamed = cJSON_GetObjectItem(by_voice, "(unnamed)");
+    cr_assert_eq(cJSON_GetObjectItem(unnamed, "positives")->valueint, 1);
+    cr_assert_eq(cJSON_GetObjectItem(unnamed, "misses")->valueint, 0);
+    wakecert_results_free(&results);
+}
+
 /* A doubled-pass copy of the 20 s file, its copies `stride` apart (the runner's aligned layout), with a
  * wake reported in the first copy and, if `second`, at the same place in the second. */
 static void add_doubled_pass(int64_t stride, bool second)
