@@ -29,7 +29,7 @@ static const char usage[] =
     "  report      regenerate report.html (plots, timelines) from saved results, or compare two runs\n"
     "  verify-bundle  check a certification bundle (hashes, re-scored results, corpus, profile)\n"
     "  corpus      build, verify, list or size up labelled corpora; render the soak stream\n"
-    "  bench       benchmarks (front end, model, gate, engine, harness) as wakecert-bench/1 JSON\n"
+    "  bench       benchmarks (front end, model, gate, engine, harness, retention) as wakecert-bench/1 JSON\n"
     "  compare     compare two bench JSON files; exit 1 on a regression (the CI gate)\n"
     "  retention   certify a voice-history store's retention timelines\n"
     "  train       train the reference classifier on a corpus recipe\n"

@@ -7,7 +7,9 @@
  *            fluid-soundfont-gm. Rendering is the slow part (~1 min for an hour of music), so the
  *            rendered tracks are kept under <cache>/pools/music-KEY/ (KEY: sha256 of the MIDI bytes,
  *            the SoundFont's path and size, the fluidsynth version and the render settings), written
- *            into a temporary sibling and renamed, rendered by forked workers in parallel.
+ *            into a temporary sibling and renamed, rendered by forked workers in parallel. And/or
+ *            recorded music ("files": e.g. the Ogg soundtracks of singularity-music), decoded at
+ *            every build: the train recipe's music, kept apart from the evaluation's MIDI tracks.
  *   ambient  sound files (sonic-pi-samples: drones, hums, hiss, machine loops) and recordings inside
  *            gcompris-qt-data's Qt resource bundles ("BUNDLE.rcc#/path": harbour, water, rain, train,
  *            factory, applause, car, helicopter; extracted by our own rcc reader), read and converted
@@ -308,11 +310,53 @@ static int render_music_directory(const cJSON *midi, const char *soundfont, cons
     return wakecert_set_error(message, message_size, WAKECERT_ERROR_INTERNAL, "music pool: a render worker died");
 }
 
-/* Prepare the music pool from spec {"midi": [paths], "soundfont": path}: render into the cache once,
- * then load. Returns 0 or a negative code. */
+/* Add recorded music (any sound file libsndfile reads, e.g. the Ogg Vorbis soundtracks of Debian game
+ * packages) to the music pool, each track converted to 16 kHz mono and cut at RECORDED_MUSIC_SECONDS
+ * like the rendered ones. Decoding takes seconds, so nothing is cached. Returns 0 or a negative code
+ * naming the file. */
+#define RECORDED_MUSIC_SECONDS 360
+static int load_recorded_music(const cJSON *files, char *message, size_t message_size)
+{
+    if (!cJSON_IsArray(files) || cJSON_GetArraySize(files) == 0)
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
+                                  "sources.music: \"files\" must be a non-empty array of sound file paths");
+    const cJSON *item;
+    cJSON_ArrayForEach(item, files)
+    {
+        if (!cJSON_IsString(item))
+            return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
+                                      "sources.music: \"files\" entries must be paths");
+        float *samples = NULL;
+        int64_t count = 0;
+        int status = read_as_float(item->valuestring, &samples, &count, message, message_size);
+        if (status != 0)
+            return status;
+        if (count < WAKECERT_CORPUS_RATE) {
+            free(samples);
+            return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
+                                      "%s: shorter than 1 s, too short for a music track", item->valuestring);
+        }
+        if (count > (int64_t)RECORDED_MUSIC_SECONDS * WAKECERT_CORPUS_RATE)
+            count = (int64_t)RECORDED_MUSIC_SECONDS * WAKECERT_CORPUS_RATE;
+        const char *base = strrchr(item->valuestring, '/');
+        if (pool_add(&music_pool, base ? base + 1 : item->valuestring, samples, count) != 0)
+            return wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "out of memory");
+    }
+    return 0;
+}
+
+/* Prepare the music pool from spec {"midi": [paths], "soundfont": path, "files": [paths]}: MIDI files
+ * rendered into the cache once, then loaded, and/or recorded music (load_recorded_music); at least one
+ * of the two. Returns 0 or a negative code. */
 static int prepare_music(const cJSON *spec, int jobs, int verbose, char *message, size_t message_size)
 {
     const cJSON *midi = cJSON_GetObjectItemCaseSensitive(spec, "midi");
+    const cJSON *recorded = cJSON_GetObjectItemCaseSensitive(spec, "files");
+    if (!midi && !recorded)
+        return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
+                                  "sources.music: needs \"midi\" (MIDI files to render) or \"files\" (recorded music)");
+    if (!midi)
+        return load_recorded_music(recorded, message, message_size);
     const char *soundfont = wakecert_json_string(spec, "soundfont");
     if (!soundfont)
         soundfont = "/usr/share/sounds/sf2/FluidR3_GM.sf2";
@@ -364,7 +408,7 @@ static int prepare_music(const cJSON *spec, int jobs, int verbose, char *message
         if (pool_add(&music_pool, base ? base + 1 : item->valuestring, samples, count) != 0)
             return wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "out of memory");
     }
-    return 0;
+    return recorded ? load_recorded_music(recorded, message, message_size) : 0;
 }
 
 /* Big-endian reads from a byte buffer (bounds are the caller's). */

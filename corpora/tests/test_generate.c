@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sndfile.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -420,6 +421,45 @@ Test(soak, stream_is_deterministic_and_exactly_as_long_as_asked)
     cr_assert_str_eq(digests[0], digests[1], "two renders of the stream differ");
     /* Speed is for the log only: `wakecert corpus render-soak DIR` reports it (README); tests never time. */
     fprintf(stderr, "soak stream rendered at up to %.0fx real time\n", speed);
+}
+
+/* Recorded music ("files" in sources.music: any sound file libsndfile reads) joins the music pool,
+ * converted to 16 kHz mono, and a music block plays it; a music source with neither "midi" nor
+ * "files" is refused, naming both. */
+Test(generate, recorded_music_files_feed_the_music_pool)
+{
+    const double amplitude[2] = {0.25, 0.25};
+    char tune[4200], recipe[9000];
+    snprintf(tune, sizeof tune, "%s", fixture_path("tune.wav"));
+    fixture_write_sine(tune, 44100, 2, 44100 * 4, 440.0, amplitude, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+    snprintf(recipe, sizeof recipe,
+             "{\"schema\": \"wakecert-recipe/1\", \"name\": \"recorded\", \"seed\": 5,\n"
+             " \"sources\": {\"music\": {\"files\": [\"%s\"]}}, \"files\": [],\n"
+             " \"generate\": [{\"type\": \"music\", \"prefix\": \"music\", \"files\": 1, \"seconds\": 10}]}\n",
+             tune);
+    fixture_write_text(fixture_path("recorded.json"), recipe);
+    fixture_build(fixture_path("recorded.json"), "recorded");
+    struct wakecert_corpus corpus;
+    load_or_fail(fixture_path("recorded"), &corpus);
+    cr_assert_eq(corpus.file_count, 1);
+    cr_assert_str_eq(corpus.files[0].kind, "music");
+    int64_t count = 0;
+    int16_t *samples = fixture_read_pcm16(corpus.files[0].full_path, &count);
+    cr_assert_geq(count, 10 * 16000, "%lld samples", (long long)count);
+    /* the sine at 0.25 of full scale is -15 dBFS RMS; the piece starts after a 0.2 s gap */
+    double level = fixture_rms_dbfs(samples, 16000, 3 * 16000);
+    cr_assert(level > -40.0 && level < -3.0, "music at %.1f dBFS", level);
+    free(samples);
+    wakecert_corpus_free(&corpus);
+
+    fixture_write_text(fixture_path("neither.json"),
+                       "{\"schema\": \"wakecert-recipe/1\", \"name\": \"neither\", \"seed\": 5,\n"
+                       " \"sources\": {\"music\": {\"soundfont\": \"x.sf2\"}}, \"files\": [],\n"
+                       " \"generate\": [{\"type\": \"music\", \"prefix\": \"music\", \"files\": 1, \"seconds\": 10}]}\n");
+    char message[1024] = "";
+    int status = wakecert_corpus_build(fixture_path("neither.json"), fixture_path("neither"), 0, message, sizeof message);
+    cr_assert_lt(status, 0);
+    cr_assert(strstr(message, "\"midi\"") && strstr(message, "\"files\""), "%s", message);
 }
 
 /* A corpus without a "stream" object is not a soak pool. */

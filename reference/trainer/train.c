@@ -111,6 +111,7 @@ struct clip {
     int64_t count;
     bool validation;
     bool owned;                 /* samples are ours (reverb copies share nothing) */
+    bool music;                 /* a file of kind "music": a negative, and material for the recorded-music bank */
     struct word *targets;       /* target-keyword wake words */
     size_t target_count;
 };
@@ -131,6 +132,8 @@ struct trainer {
     size_t anchor_count;
     float *noise_bank[NOISE_TYPES]; /* white, pink, brown, babble, music; NOISE_BANK_SECONDS each, unit power */
     int64_t noise_count;
+    float *recorded_music;          /* the training music files' samples end to end, each at unit power; or NULL */
+    int64_t recorded_music_count;
 };
 
 static int failf(char *message, size_t message_size, const char *format, ...)
@@ -242,6 +245,8 @@ static int load_audio(struct trainer *t, const struct wakecert_corpus *corpus, s
         return failf(message, message_size, "out of memory");
     size_t voice_count = 0;
     for (size_t f = 0; f < corpus->file_count; f++) {
+        if (!corpus->files[f].voice[0])
+            continue; /* music and other voice-less files are never held out */
         bool seen = false;
         for (size_t v = 0; v < voice_count; v++)
             seen = seen || strcmp(voices[v], corpus->files[f].voice) == 0;
@@ -258,7 +263,7 @@ static int load_audio(struct trainer *t, const struct wakecert_corpus *corpus, s
         for (size_t v = 0; v < voice_count; v++)
             if (strcmp(voices[v], file->voice) == 0)
                 validation = voice_count >= 2 && (v % 8 == 7 || (voice_count < 8 && v == voice_count - 1));
-        struct clip clip = {.validation = validation, .owned = true};
+        struct clip clip = {.validation = validation, .owned = true, .music = strcmp(file->kind, "music") == 0};
         int status = wakecert_corpus_read_audio(file, &clip.samples, &clip.count, message, message_size);
         if (status != 0) {
             free(voices);
@@ -396,7 +401,10 @@ static void synthesize_music(struct wakecert_prng *prng, float *out, int64_t cou
 }
 
 /* White, pink, brown noise from the corpus library; music synthesized above; babble from three training talkers' negative
- * speech summed (training voices only, so no evaluation voice leaks in). */
+ * speech summed (training voices only, so no evaluation voice leaks in). When the corpus holds files of kind
+ * "music" (the train recipe's recorded music: soundtracks the evaluation corpora never play), they become
+ * a sixth noise type, end to end, each file scaled to unit power (make_recorded_music_bank); corpora
+ * without them train exactly as before. */
 static int make_noise_bank(struct trainer *t, char *message, size_t message_size)
 {
     t->noise_count = (int64_t)NOISE_BANK_SECONDS * 16000;
@@ -417,7 +425,7 @@ static int make_noise_bank(struct trainer *t, char *message, size_t message_size
     /* babble: pieces of training clips without target words, 3 talkers at once */
     int candidates = 0;
     for (size_t c = 0; c < t->clip_count; c++)
-        candidates += !t->clips[c].validation && t->clips[c].target_count == 0 && t->clips[c].owned;
+        candidates += !t->clips[c].validation && t->clips[c].target_count == 0 && t->clips[c].owned && !t->clips[c].music;
     if (candidates == 0)
         return 0;
     for (int talker = 0; talker < 3; talker++) {
@@ -426,7 +434,7 @@ static int make_noise_bank(struct trainer *t, char *message, size_t message_size
             int pick = (int)(wakecert_prng_next(&prng) % (uint32_t)candidates);
             const struct clip *clip = NULL;
             for (size_t c = 0; c < t->clip_count; c++)
-                if (!t->clips[c].validation && t->clips[c].target_count == 0 && pick-- == 0) {
+                if (!t->clips[c].validation && t->clips[c].target_count == 0 && !t->clips[c].music && pick-- == 0) {
                     clip = &t->clips[c];
                     break;
                 }
@@ -437,6 +445,37 @@ static int make_noise_bank(struct trainer *t, char *message, size_t message_size
     double power = wakecert_mean_square(t->noise_bank[3], NULL, t->noise_count);
     for (int64_t i = 0; i < t->noise_count && power > 0; i++)
         t->noise_bank[3][i] = (float)(t->noise_bank[3][i] / sqrt(power));
+    return 0;
+}
+
+/* The recorded-music bank (see make_noise_bank): every training music clip end to end, each scaled to
+ * unit power. Leaves t->recorded_music NULL when the corpus has no music files or too little of them for
+ * a crop. Returns 0, or -1 with a message when out of memory. */
+static int make_recorded_music_bank(struct trainer *t, char *message, size_t message_size)
+{
+    int64_t total = 0;
+    for (size_t c = 0; c < t->clip_count; c++)
+        if (t->clips[c].music && !t->clips[c].validation)
+            total += t->clips[c].count;
+    if (total <= CROP_SAMPLES)
+        return 0;
+    t->recorded_music = malloc((size_t)total * sizeof *t->recorded_music);
+    if (!t->recorded_music)
+        return failf(message, message_size, "out of memory for %.0f s of recorded music", (double)total / 16000.0);
+    int64_t at = 0;
+    for (size_t c = 0; c < t->clip_count; c++) {
+        const struct clip *clip = &t->clips[c];
+        if (!clip->music || clip->validation)
+            continue;
+        double power = 0;
+        for (int64_t i = 0; i < clip->count; i++)
+            power += ((double)clip->samples[i] / 32768.0) * ((double)clip->samples[i] / 32768.0);
+        power = clip->count ? power / (double)clip->count : 0;
+        const double scale = power > 0 ? 1.0 / sqrt(power) : 0;
+        for (int64_t i = 0; i < clip->count; i++)
+            t->recorded_music[at++] = (float)(clip->samples[i] / 32768.0 * scale);
+    }
+    t->recorded_music_count = total;
     return 0;
 }
 
@@ -552,7 +591,8 @@ static void make_crop(const struct trainer *t, const struct crop_job *job, wakec
     int noise_type = -1;
     double snr_db = 0;
     if (job->noise_mode < 0 && wakecert_prng_uniform(&prng) < 0.7) {
-        noise_type = (int)(wakecert_prng_next(&prng) % NOISE_TYPES);
+        /* with recorded music, a sixth type (index NOISE_TYPES): the draw only changes when it exists */
+        noise_type = (int)(wakecert_prng_next(&prng) % (uint32_t)(NOISE_TYPES + (t->recorded_music ? 1 : 0)));
         snr_db = 20.0 * wakecert_prng_uniform(&prng);
     } else if (job->noise_mode == 1) {
         noise_type = (int)(job->stream % 3);
@@ -560,9 +600,12 @@ static void make_crop(const struct trainer *t, const struct crop_job *job, wakec
     }
     if (noise_type >= 0 && speech_power > 0) {
         float scale = (float)sqrt(speech_power / pow(10.0, snr_db / 10.0));
-        int64_t offset = (int64_t)(wakecert_prng_uniform(&prng) * (double)(t->noise_count - CROP_SAMPLES));
+        const bool recorded = noise_type == NOISE_TYPES;
+        const float *bank = recorded ? t->recorded_music : t->noise_bank[noise_type];
+        const int64_t bank_count = recorded ? t->recorded_music_count : t->noise_count;
+        int64_t offset = (int64_t)(wakecert_prng_uniform(&prng) * (double)(bank_count - CROP_SAMPLES));
         for (int i = 0; i < CROP_SAMPLES; i++)
-            crop->mix[i] += scale * t->noise_bank[noise_type][offset + i];
+            crop->mix[i] += scale * bank[offset + i];
     }
     for (int i = 0; i < CROP_SAMPLES; i++) {
         float v = crop->mix[i] * 32768.0f + 30.0f * (float)wakecert_prng_gaussian(&prng) * 0.03f;
@@ -843,6 +886,7 @@ static void free_trainer(struct trainer *t)
     free(t->anchors);
     for (int k = 0; k < NOISE_TYPES; k++)
         free(t->noise_bank[k]);
+    free(t->recorded_music);
 }
 
 int train_model(const struct train_options *options, const struct wakecert_corpus *corpus,
@@ -872,11 +916,16 @@ int train_model(const struct train_options *options, const struct wakecert_corpu
     tcn_init_weights(spec, options->seed);
     if (options->progress)
         fprintf(stderr, "train: loading %zu files of corpus %s\n", corpus->file_count, corpus->name);
-    if (load_audio(&t, corpus, report, message, message_size) != 0 || make_noise_bank(&t, message, message_size) != 0) {
+    if (load_audio(&t, corpus, report, message, message_size) != 0 || make_noise_bank(&t, message, message_size) != 0 ||
+        make_recorded_music_bank(&t, message, message_size) != 0) {
         free_trainer(&t);
         wakecert_model_spec_free(spec);
         return -1;
     }
+    report->recorded_music_seconds = (double)t.recorded_music_count / 16000.0;
+    if (options->progress && t.recorded_music)
+        fprintf(stderr, "train: recorded music: %.0f s from the corpus's music files, a sixth noise type\n",
+                (double)t.recorded_music_count / 16000.0);
     /* random anchors: a pool of training and validation positions (positions drawn per crop); speech
      * anchors: fixed positions in training clips without a target word, for false-alarm mining */
     size_t anchor_capacity = t.anchor_count;

@@ -48,6 +48,7 @@ struct train_report {
     float threshold;
     double seconds;
     int train_positives, train_hard_negatives, files;
+    double recorded_music_seconds;                   /* the recorded-music noise bank (0: the corpus has no music files) */
 };
 
 /** Defaults above. Cannot fail. */

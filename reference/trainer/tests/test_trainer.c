@@ -7,8 +7,11 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "corpus.h"
+#include "files.h"
 #include "model.h"
 #include "train.h"
+
+#include <cjson/cJSON.h>
 
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -84,6 +87,7 @@ Test(trainer, loss_falls_and_held_out_positive_beats_negative)
     cr_assert_lt(report.last_epoch_loss, 0.7 * report.first_epoch_loss, "loss %.4f -> %.4f", report.first_epoch_loss,
                  report.last_epoch_loss);
     cr_assert_eq(report.train_positives, 6);
+    cr_assert_eq(report.recorded_music_seconds, 0.0, "the tiny corpus has no music files");
     float positive = score_file(&spec, "wake_en-us_m1_1.wav");
     float negative = score_file(&spec, "negative_en-us_m1.wav");
     cr_assert_gt(positive, negative, "held-out positive %.3f, held-out negative %.3f", positive, negative);
@@ -94,6 +98,63 @@ Test(trainer, loss_falls_and_held_out_positive_beats_negative)
                  "same seed and threads gave different weights");
     wakecert_model_spec_free(&spec);
     wakecert_model_spec_free(&again);
+}
+
+/* A corpus with files of kind "music" (recorded music, sources.music "files") gives the trainer its
+ * recorded-music noise bank; the voice-less music files are never a validation voice, so the same six
+ * wake words train, and the model still learns. The music: a drum loop of sonic-pi-samples. */
+Test(trainer, music_files_become_the_recorded_music_bank)
+{
+    char *text = NULL;
+    size_t size = 0;
+    char message[1024];
+    cr_assert_eq(wakecert_read_file(WAKECERT_TEST_DATA "/tiny-train.json", &text, &size, message, sizeof message), 0,
+                 "%s", message);
+    cJSON *recipe = cJSON_Parse(text);
+    free(text);
+    cr_assert_not_null(recipe);
+    cJSON *files = cJSON_CreateArray();
+    cJSON_AddItemToArray(files, cJSON_CreateString("/usr/share/sonic-pi/samples/loop_amen_full.flac"));
+    cJSON *music = cJSON_CreateObject();
+    cJSON_AddItemToObject(music, "files", files);
+    cJSON *sources = cJSON_AddObjectToObject(recipe, "sources");
+    cJSON_AddItemToObject(sources, "music", music);
+    cJSON *block = cJSON_Parse("{\"type\": \"music\", \"prefix\": \"music\", \"files\": 2, \"seconds\": 12}");
+    cJSON *generate = cJSON_AddArrayToObject(recipe, "generate");
+    cJSON_AddItemToArray(generate, block);
+    char recipe_path[300], music_dir[300];
+    snprintf(recipe_path, sizeof recipe_path, "%s-music.json", corpus_dir);
+    snprintf(music_dir, sizeof music_dir, "%s-music", corpus_dir);
+    char *printed = cJSON_Print(recipe);
+    cJSON_Delete(recipe);
+    FILE *out = fopen(recipe_path, "w");
+    cr_assert_not_null(out, "%s", recipe_path);
+    fputs(printed, out);
+    fclose(out);
+    free(printed);
+    cr_assert_eq(wakecert_corpus_build(recipe_path, music_dir, 0, message, sizeof message), 0, "%s", message);
+    remove(recipe_path);
+    struct wakecert_corpus with_music;
+    cr_assert_eq(wakecert_corpus_load(music_dir, &with_music, message, sizeof message), 0, "%s", message);
+
+    struct train_options options;
+    tiny_options(&options);
+    struct wakecert_model_spec spec;
+    struct train_report report;
+    int status = train_model(&options, &with_music, &spec, &report, message, sizeof message);
+    for (size_t f = 0; f < with_music.file_count; f++)
+        remove(with_music.files[f].full_path);
+    char manifest[400];
+    snprintf(manifest, sizeof manifest, "%s/manifest.json", music_dir);
+    remove(manifest);
+    rmdir(music_dir);
+    wakecert_corpus_free(&with_music);
+    cr_assert_eq(status, 0, "%s", message);
+    cr_assert_geq(report.recorded_music_seconds, 24.0, "recorded music bank of %.1f s", report.recorded_music_seconds);
+    cr_assert_eq(report.train_positives, 6);
+    cr_assert_lt(report.last_epoch_loss, 0.7 * report.first_epoch_loss, "loss %.4f -> %.4f", report.first_epoch_loss,
+                 report.last_epoch_loss);
+    wakecert_model_spec_free(&spec);
 }
 
 /* The vocal tract length perturbation: identity at 1, a formant-like peak moves up for a warp above 1
