@@ -25,7 +25,8 @@
  *   that scored highest when last seen, one third uniform). Each crop gets a random gain (-10..+6 dB, or one
  *   crop in four -32..-10 dB for far-field talkers), a random position of its anchor (time shift), half
  *   of them a speed change of up to +-12% (tempo and pitch, by resampling), and, 70% of the time, noise
- *   at 0-20 dB SNR: white, pink, brown, babble made of three training talkers, or synthetic music;
+ *   at 0-20 dB SNR: white, pink, brown, babble made of three training talkers, synthetic music, or
+ *   (only when the corpus has files of kind "music") the corpus's recorded music;
  *   with --vocal-tract-warp, after the front end, half of them a vocal tract length perturbation of
  *   the log-mel spectra (formants moved by a factor of up to 1.22 either way: train_warp_vocal_tract).
  *   A crop costs ~35 MFLOP forward and backward at C = 32.
