@@ -4,11 +4,22 @@
 The recipes are committed; this script is their recipe (run from the repository root:
 `python3 reference/trainer/tools/make_recipes.py`). It is deterministic (a fixed seed).
 
+Experiments (reference/models/README.md) are variants of the train recipe, written elsewhere with
+`--out DIR` so the committed recipes stay as they are; with no option the output is the committed one:
+  --festival-ona            festival's Catalan female HTS voice as a training voice
+  --more-hard-confusables   four more near misses of alexa ("alexia" twice, "a lexus", "alexis")
+  --music ogg|simutrans     8 x 240 s of music in the corpus (the trainer's recorded-music noise type):
+                            the Ogg soundtracks of singularity-music and drascula-music, or the MIDI
+                            tracks of simutrans-data rendered like standard's (never standard's tracks)
+
 Voices: train and eval use disjoint espeak-ng voice strings, and neither uses a voice of the smoke
 recipe (en-us, en, en-gb-x-rp, en-us+f2, en-us+m3) or of reference/engine/tools/make_templates.c
 (en-029, en-gb-scotland, en-us+f4, en-gb-x-gbclan+m2).
 """
+import argparse
+import glob
 import json
+import os
 import random
 
 KEYWORDS = ["alexa", "amazon", "computer", "echo"]
@@ -62,6 +73,9 @@ HARD_CONFUSABLES = {
               ("a lexus", None, "She bought", "last year."), ("lexus", None, "The new", "is silver."),
               ("alexis", None, "Ask", "about it.")],
 }
+# --more-hard-confusables: the confusables in music that woke the ona model ("alexia", "a lexus")
+MORE_HARD_CONFUSABLES = [("alexia", None, "Her name is", "I think."), ("alexia", None, "They call it", "in the clinic."),
+                         ("a lexus", None, "That is", "over there."), ("alexis", None, "Call", "tonight.")]
 CARRIERS_BEFORE = ["Hey.", "Okay.", "Um.", "Listen.", "Good evening.", "So.", "Right.", "Well.", "Hello there.",
                    "Excuse me.", "Now then.", "Oh.", "Yes.", "Please."]
 REQUESTS = ["what is the weather today", "set a timer for ten minutes", "play some music", "turn off the lights",
@@ -156,7 +170,15 @@ def hard_confusable_file(rng, path, keyword, voice):
             "rate": rng.randint(140, 190), "pitch": rng.randint(35, 70), "segments": segments}
 
 
-def train_recipe():
+def music_source(kind):
+    """sources.music for --music: recorded Ogg soundtracks or simutrans's MIDI tracks."""
+    if kind == "ogg":
+        return {"files": sorted(glob.glob("/usr/share/games/singularity/music/*.ogg")) +
+                sorted(glob.glob("/usr/share/scummvm/drascula/audio/track*.ogg"))}
+    return {"midi": sorted(glob.glob("/usr/share/games/simutrans/music/*.mid"))}
+
+
+def train_recipe(music=None):
     rng = random.Random(5005)
     files = []
     for keyword in KEYWORDS:
@@ -203,12 +225,17 @@ def train_recipe():
         for keyword in HARD_CONFUSABLES:
             files.append(hard_confusable_file(festival_rng, f"festival_hard_confusable_{keyword}_{v:02d}.wav", keyword,
                                               voice))
+    sources = {"text": {"files": TEXT_FILES, "exclude": TEXT_EXCLUDE}}
+    if music:
+        sources["music"] = music_source(music)
+        generate.append({"type": "music", "prefix": "music", "files": 8, "seconds": 240, "condition": "clean",
+                         "gain_db": [-12, 0]})
     return {"schema": "wakecert-recipe/1", "name": "train",
             "description": "training audio for the reference classifier (reference/trainer): 4 wake words x 16 "
                            "espeak-ng voices x 6 clean utterances in carrier speech, 2 flite voices (awb, rms) and 1 festival voice (ked) x 24, confusables per wake word, negative "
                            "speech, hard near misses of alexa (relax a, relax, lexicon, electra, flexa, relaxer, a lexus, lexus, alexis); voices disjoint from smoke, eval and the DTW templates",
             "seed": 5005, "noise_floor_dbfs": -60, "rate": 165, "pitch": 50,
-            "sources": {"text": {"files": TEXT_FILES, "exclude": TEXT_EXCLUDE}}, "files": files, "generate": generate}
+            "sources": sources, "files": files, "generate": generate}
 
 
 def eval_recipe():
@@ -242,11 +269,22 @@ def eval_recipe():
 
 
 if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--out", default="corpora/recipes", help="directory to write train.json and eval.json")
+    parser.add_argument("--festival-ona", action="store_true")
+    parser.add_argument("--more-hard-confusables", action="store_true")
+    parser.add_argument("--music", choices=["ogg", "simutrans"])
+    arguments = parser.parse_args()
+    if arguments.festival_ona:
+        FESTIVAL_TRAIN_VOICES = ["festival:upc_ca_ona_hts"]
+    if arguments.more_hard_confusables:
+        HARD_CONFUSABLES["alexa"] = HARD_CONFUSABLES["alexa"] + MORE_HARD_CONFUSABLES
     every_voice = TRAIN_VOICES + FLITE_TRAIN_VOICES + FESTIVAL_TRAIN_VOICES
     assert not set(every_voice) & set(EVAL_VOICES)
     # the trainer's rule (reference/trainer/train.c load_audio): every 8th distinct voice, sorted
     assert sorted(every_voice)[7::8] == VALIDATION_VOICES
-    for name, recipe in (("train", train_recipe()), ("eval", eval_recipe())):
-        with open(f"corpora/recipes/{name}.json", "w") as out:
+    os.makedirs(arguments.out, exist_ok=True)
+    for name, recipe in (("train", train_recipe(arguments.music)), ("eval", eval_recipe())):
+        with open(os.path.join(arguments.out, f"{name}.json"), "w") as out:
             json.dump(recipe, out, indent=1)
             out.write("\n")
