@@ -30,9 +30,22 @@ int model_detector_init(struct model_detector *detector, const struct wakecert_m
     return 0;
 }
 
+int model_detector_add_second(struct model_detector *detector, const struct wakecert_model_spec *second, int level)
+{
+    if (second->mel_count != detector->spec->mel_count || second->output_count != detector->spec->output_count)
+        return -2;
+    detector->second_model = wakecert_model_create(second, level);
+    if (!detector->second_model)
+        return -1;
+    model_detector_reset(detector);
+    return 0;
+}
+
 void model_detector_reset(struct model_detector *detector)
 {
     wakecert_model_reset(detector->model);
+    if (detector->second_model)
+        wakecert_model_reset(detector->second_model);
     memset(detector->history, 0, sizeof detector->history);
     detector->frame = 0;
     detector->quiet_until = 0;
@@ -44,8 +57,15 @@ struct model_detection model_detector_push(struct model_detector *detector, cons
     struct model_detection detection = {0};
     float out[WAKECERT_MODEL_OUTPUTS];
     wakecert_model_push(detector->model, log_mel, out);
+    float posterior = 1.0f / (1.0f + expf(-out[0]));
+    if (detector->second_model) {
+        float second[WAKECERT_MODEL_OUTPUTS];
+        wakecert_model_push(detector->second_model, log_mel, second);
+        posterior = 0.5f * (posterior + 1.0f / (1.0f + expf(-second[0])));
+        out[1] = 0.5f * (out[1] + second[1]);
+    }
     int64_t frame = detector->frame++;
-    detector->history[frame % detector->smoothing_frames] = 1.0f / (1.0f + expf(-out[0]));
+    detector->history[frame % detector->smoothing_frames] = posterior;
     float smooth = 0;
     for (int k = 0; k < detector->smoothing_frames; k++)
         smooth += detector->history[k];
@@ -81,5 +101,7 @@ struct model_detection model_detector_push(struct model_detector *detector, cons
 void model_detector_free(struct model_detector *detector)
 {
     wakecert_model_destroy(detector->model);
+    wakecert_model_destroy(detector->second_model);
     detector->model = NULL;
+    detector->second_model = NULL;
 }

@@ -93,3 +93,34 @@ Test(model_engine, finds_checks_and_refuses_models)
     remove(path);
     engine_unload(&engine);
 }
+
+/* "second_model_path": the same keyword's weights file makes a pair; a missing file, a file trained
+ * for another keyword, or the key with the template detector is refused, naming what is wrong. */
+Test(model_engine, second_model_path_makes_a_pair_or_is_refused)
+{
+    struct loaded_engine engine;
+    char message[1024];
+    cr_assert_eq(engine_load("ref", &engine, message, sizeof message), 0, "%s", message);
+    cr_assert_geq(wakecert_embedded_model_count, 2);
+    const struct wakecert_embedded_model *first = &wakecert_embedded_models[0], *other = &wakecert_embedded_models[1];
+    char same[64], different[64], config[320];
+    snprintf(same, sizeof same, "/tmp/wakecert-second-%ld-a.wcm", (long)getpid());
+    snprintf(different, sizeof different, "/tmp/wakecert-second-%ld-b.wcm", (long)getpid());
+    write_variant(same, first, 0, 0);
+    write_variant(different, other, 0, 0);
+    snprintf(config, sizeof config, "{\"keyword\": \"%s\", \"second_model_path\": \"%s\"}", first->keyword, same);
+    cr_assert_eq(create_with(&engine, config, message, sizeof message), 0, "%s: %s", config, message);
+    snprintf(config, sizeof config, "{\"keyword\": \"%s\", \"second_model_path\": \"%s\"}", first->keyword,
+             different);
+    cr_assert_eq(create_with(&engine, config, message, sizeof message), WAKECERT_ENGINE_ERROR_MODEL);
+    cr_assert(strstr(message, different) && strstr(message, "trained for"), "%s", message);
+    snprintf(config, sizeof config, "{\"second_model_path\": \"/nonexistent/second.wcm\"}");
+    cr_assert_eq(create_with(&engine, config, message, sizeof message), WAKECERT_ENGINE_ERROR_MODEL);
+    cr_assert(strstr(message, "/nonexistent/second.wcm"), "%s", message);
+    snprintf(config, sizeof config, "{\"detector\": \"template\", \"second_model_path\": \"%s\"}", same);
+    cr_assert_eq(create_with(&engine, config, message, sizeof message), WAKECERT_ENGINE_ERROR_BAD_CONFIG);
+    cr_assert(strstr(message, "second_model_path"), "%s", message);
+    remove(same);
+    remove(different);
+    engine_unload(&engine);
+}

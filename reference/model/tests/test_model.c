@@ -2,11 +2,13 @@
  * Tests of the classifier's inference: every kernel level against a double-precision reference over
  * a table of shapes (including tails that are not a multiple of 8), the streaming model against a
  * naive recomputation of the whole causal network over the full history (the model's correctness
- * claim: incremental per-frame results equal the windowed definition), and the weights file's
- * refusals (wrong magic, version, shape, size, checksum), each message naming the file.
+ * claim: incremental per-frame results equal the windowed definition), the weights file's
+ * refusals (wrong magic, version, shape, size, checksum), each message naming the file, and the
+ * detector's pair of networks.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "cpu.h"
+#include "detector.h"
 #include "embedded_models.h"
 #include "model.h"
 #include "model_kernels.h"
@@ -260,4 +262,87 @@ Test(model_file, shipped_models_parse)
         cr_assert_lt(m->size, 1u << 20);
         wakecert_model_spec_free(&spec);
     }
+}
+
+/* A pair of two copies of one network averages equal posteriors: it must decide exactly as the network
+ * alone (same frames, scores and start estimates). Random frames rarely look like a wake word, so the
+ * operating point is moved to the 99th percentile of the network's posteriors over them, which they
+ * then cross now and then; a second network of another front end is refused. */
+enum { PAIR_FRAMES = 6000 };
+static float pair_frames[PAIR_FRAMES][WAKECERT_MODEL_MEL];
+
+static int compare_floats(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
+Test(model_detector, a_pair_of_one_network_decides_as_the_network_alone)
+{
+    struct wakecert_model_spec spec;
+    char message[512];
+    const struct wakecert_embedded_model *m = &wakecert_embedded_models[0];
+    cr_assert_eq(wakecert_model_parse(m->bytes, m->size, m->keyword, &spec, message, sizeof message), 0, "%s", message);
+    unsigned state = 4242;
+    for (int t = 0; t < PAIR_FRAMES; t++)
+        for (int b = 0; b < WAKECERT_MODEL_MEL; b++)
+            pair_frames[t][b] = lcg_uniform(&state) * 6.0f - 4.0f;
+    static float posteriors[PAIR_FRAMES];
+    wakecert_model *alone = wakecert_model_create(&spec, -1);
+    cr_assert_not_null(alone);
+    for (int t = 0; t < PAIR_FRAMES; t++) {
+        float out[WAKECERT_MODEL_OUTPUTS];
+        wakecert_model_push(alone, pair_frames[t], out);
+        posteriors[t] = 1.0f / (1.0f + expf(-out[0]));
+    }
+    wakecert_model_destroy(alone);
+    qsort(posteriors, PAIR_FRAMES, sizeof posteriors[0], compare_floats);
+    spec.threshold = posteriors[PAIR_FRAMES * 99 / 100];
+    spec.sensitivity_span = 0.0f;
+    cr_assert(spec.threshold > 0.0f && spec.threshold < 1.0f, "99th percentile posterior %g", spec.threshold);
+    struct model_detector single, pair;
+    cr_assert_eq(model_detector_init(&single, &spec, 0.5, -1), 0);
+    cr_assert_eq(model_detector_init(&pair, &spec, 0.5, -1), 0);
+    cr_assert_eq(model_detector_add_second(&pair, &spec, -1), 0);
+    int detections = 0;
+    for (int t = 0; t < PAIR_FRAMES; t++) {
+        const float *frame = pair_frames[t];
+        struct model_detection one = model_detector_push(&single, frame), two = model_detector_push(&pair, frame);
+        cr_assert_eq(one.fired, two.fired, "frame %d: alone %d, pair %d", t, one.fired, two.fired);
+        if (!one.fired)
+            continue;
+        detections++;
+        cr_assert_eq(one.frame, two.frame);
+        cr_assert_eq(one.score, two.score, "frame %d: score %.9g alone, %.9g as a pair", t, one.score, two.score);
+        cr_assert_eq(one.start_seconds, two.start_seconds);
+    }
+    cr_assert_gt(detections, 0, "random frames never crossed the threshold: the comparison tested nothing");
+    /* and a pair with another network does use it: somewhere it decides otherwise */
+    cr_assert_geq(wakecert_embedded_model_count, 2);
+    struct wakecert_model_spec other;
+    const struct wakecert_embedded_model *o = &wakecert_embedded_models[1];
+    cr_assert_eq(wakecert_model_parse(o->bytes, o->size, o->keyword, &other, message, sizeof message), 0, "%s", message);
+    struct model_detector mixed;
+    cr_assert_eq(model_detector_init(&mixed, &spec, 0.5, -1), 0);
+    cr_assert_eq(model_detector_add_second(&mixed, &other, -1), 0);
+    model_detector_reset(&single);
+    int differences = 0;
+    for (int t = 0; t < PAIR_FRAMES; t++) {
+        struct model_detection one = model_detector_push(&single, pair_frames[t]);
+        struct model_detection two = model_detector_push(&mixed, pair_frames[t]);
+        differences += one.fired != two.fired || (one.fired && one.score != two.score);
+    }
+    cr_assert_gt(differences, 0, "a pair with %s.wcm decided exactly as %s.wcm alone", o->keyword, m->keyword);
+    model_detector_free(&mixed);
+    wakecert_model_spec_free(&other);
+    struct wakecert_model_spec other_front_end = spec;
+    other_front_end.mel_count = spec.mel_count + 1;
+    struct model_detector refused;
+    cr_assert_eq(model_detector_init(&refused, &spec, 0.5, -1), 0);
+    cr_assert_eq(model_detector_add_second(&refused, &other_front_end, -1), -2);
+    cr_assert_null(refused.second_model);
+    model_detector_free(&refused);
+    model_detector_free(&single);
+    model_detector_free(&pair);
+    wakecert_model_spec_free(&spec);
 }
