@@ -23,9 +23,9 @@
  * frame the posterior is the mean of the two networks' posteriors and the start regression the mean of
  * theirs; everything else (smoothing, threshold from the first model's operating point, settle,
  * refractory) is unchanged. Two networks trained differently make different mistakes: on `standard`
- * the shipped alexa model averaged with one trained on more voices missed 12.3 % of the wake words
- * with no false wake, where the shipped model alone, at its threshold for no false wake, missed
- * 16.9 % (reference/models/README.md).
+ * the pair of reference/models/pair/ misses 11.3 % of the wake words with 1 false wake in 15 h, where
+ * the shipped single alexa model at its zero-false-wake sensitivity misses 15.5 % (top-level README,
+ * "The alexa pair").
  */
 #ifndef WAKECERT_REFERENCE_MODEL_DETECTOR_H
 #define WAKECERT_REFERENCE_MODEL_DETECTOR_H
