@@ -273,8 +273,9 @@ static int write_junit(const struct wakecert_results *results, const char *path,
 }
 
 /* For a requirement whose details carry "by_voice" (wake.false_reject_rate), a table of misses per voice
- * (rows) and condition (columns, in the order first met), each cell "missed/wake words". Prints nothing
- * when there is no such object. Cannot fail. */
+ * (rows) and condition (columns, in the order first met, at most MAX_COLUMNS of them; the "all" column
+ * counts every condition), each cell "missed/wake words". Prints nothing when there is no such object.
+ * Cannot fail. */
 static void write_voice_table(FILE *stream, const struct wakecert_requirement_result *requirement)
 {
     const cJSON *by_voice = cJSON_GetObjectItemCaseSensitive(requirement->details, "by_voice");
