@@ -752,9 +752,10 @@ struct voice_count {
     } conditions[MAX_VOICE_CONDITIONS];
 };
 
-/* Count one labelled wake word of `voice` ("" counts as "(unnamed)") in `condition`. Past MAX_VOICES
- * voices the rest are pooled into "(other)", past MAX_VOICE_CONDITIONS conditions into the last one,
- * so every wake word is counted once. Cannot fail. */
+/* Count one labelled wake word of `voice` ("" counts as "(unnamed)") in `condition`. When more than
+ * MAX_VOICES voices come, the last slot is renamed "(other)" and pools its voice with every later one;
+ * past MAX_VOICE_CONDITIONS conditions a voice's later ones go into its last; so every wake word is
+ * counted once. Cannot fail. */
 static void count_voice_condition(struct voice_count *voices, size_t *voice_count, const char *voice,
                                   const char *condition, bool missed)
 {
