@@ -310,43 +310,51 @@ static int render_music_directory(const cJSON *midi, const char *soundfont, cons
     return wakecert_set_error(message, message_size, WAKECERT_ERROR_INTERNAL, "music pool: a render worker died");
 }
 
-/* Add recorded music (any sound file libsndfile reads, e.g. the Ogg Vorbis soundtracks of Debian game
- * packages) to the music pool, each track converted to 16 kHz mono and cut at RECORDED_MUSIC_SECONDS
- * like the rendered ones. Decoding takes seconds, so nothing is cached. Returns 0 or a negative code
- * naming the file. */
-#define RECORDED_MUSIC_SECONDS 360
-static int load_recorded_music(const cJSON *files, char *message, size_t message_size)
+static int read_ambient_source(const char *source, float **out, int64_t *out_count, char *message,
+                               size_t message_size);
+
+/* Add every sound file of `files` (a recipe's "files" array under `source`, e.g. "sources.ambient":
+ * paths, or "BUNDLE.rcc#/path" resources) to `pool`, converted to 16 kHz mono, named by base name. A
+ * file shorter than min_seconds is refused as too short for `what`; one longer than max_seconds (> 0)
+ * is cut there. Returns 0 or a negative code with a message naming the source or file. */
+static int add_sound_files(struct wakecert_pool *pool, const char *source, const cJSON *files, double min_seconds,
+                           double max_seconds, const char *what, char *message, size_t message_size)
 {
     if (!cJSON_IsArray(files) || cJSON_GetArraySize(files) == 0)
         return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
-                                  "sources.music: \"files\" must be a non-empty array of sound file paths");
+                                  "%s: \"files\" must be a non-empty array of sound file paths", source);
     const cJSON *item;
     cJSON_ArrayForEach(item, files)
     {
         if (!cJSON_IsString(item))
             return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
-                                      "sources.music: \"files\" entries must be paths");
+                                      "%s: \"files\" entries must be paths", source);
         float *samples = NULL;
         int64_t count = 0;
-        int status = read_as_float(item->valuestring, &samples, &count, message, message_size);
+        int status = read_ambient_source(item->valuestring, &samples, &count, message, message_size);
         if (status != 0)
             return status;
-        if (count < WAKECERT_CORPUS_RATE) {
+        if (count < (int64_t)(min_seconds * WAKECERT_CORPUS_RATE)) {
             free(samples);
-            return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
-                                      "%s: shorter than 1 s, too short for a music track", item->valuestring);
+            return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT, "%s: shorter than %g s, too short for %s",
+                                      item->valuestring, min_seconds, what);
         }
-        if (count > (int64_t)RECORDED_MUSIC_SECONDS * WAKECERT_CORPUS_RATE)
-            count = (int64_t)RECORDED_MUSIC_SECONDS * WAKECERT_CORPUS_RATE;
+        if (max_seconds > 0 && count > (int64_t)(max_seconds * WAKECERT_CORPUS_RATE))
+            count = (int64_t)(max_seconds * WAKECERT_CORPUS_RATE);
         const char *base = strrchr(item->valuestring, '/');
-        if (pool_add(&music_pool, base ? base + 1 : item->valuestring, samples, count) != 0)
+        if (pool_add(pool, base ? base + 1 : item->valuestring, samples, count) != 0)
             return wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "out of memory");
     }
     return 0;
 }
 
+/* Recorded music (any sound file libsndfile reads, e.g. the Ogg Vorbis soundtracks of Debian game
+ * packages) is cut at RECORDED_MUSIC_SECONDS like the rendered tracks; decoding takes seconds, so
+ * nothing is cached. */
+#define RECORDED_MUSIC_SECONDS 360
+
 /* Prepare the music pool from spec {"midi": [paths], "soundfont": path, "files": [paths]}: MIDI files
- * rendered into the cache once, then loaded, and/or recorded music (load_recorded_music); at least one
+ * rendered into the cache once, then loaded, and/or recorded music (add_sound_files); at least one
  * of the two. Returns 0 or a negative code. */
 static int prepare_music(const cJSON *spec, int jobs, int verbose, char *message, size_t message_size)
 {
@@ -356,7 +364,8 @@ static int prepare_music(const cJSON *spec, int jobs, int verbose, char *message
         return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
                                   "sources.music: needs \"midi\" (MIDI files to render) or \"files\" (recorded music)");
     if (!midi)
-        return load_recorded_music(recorded, message, message_size);
+        return add_sound_files(&music_pool, "sources.music", recorded, 1.0, RECORDED_MUSIC_SECONDS, "a music track",
+                               message, message_size);
     const char *soundfont = wakecert_json_string(spec, "soundfont");
     if (!soundfont)
         soundfont = "/usr/share/sounds/sf2/FluidR3_GM.sf2";
@@ -408,7 +417,9 @@ static int prepare_music(const cJSON *spec, int jobs, int verbose, char *message
         if (pool_add(&music_pool, base ? base + 1 : item->valuestring, samples, count) != 0)
             return wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "out of memory");
     }
-    return recorded ? load_recorded_music(recorded, message, message_size) : 0;
+    return recorded ? add_sound_files(&music_pool, "sources.music", recorded, 1.0, RECORDED_MUSIC_SECONDS,
+                                      "a music track", message, message_size)
+                    : 0;
 }
 
 /* Big-endian reads from a byte buffer (bounds are the caller's). */
@@ -556,31 +567,8 @@ static int read_ambient_source(const char *source, float **out, int64_t *out_cou
 /* Prepare the ambient pool from spec {"files": [paths or BUNDLE.rcc#/path]}. Returns 0 or a negative code. */
 static int prepare_ambient(const cJSON *spec, char *message, size_t message_size)
 {
-    const cJSON *files = cJSON_GetObjectItemCaseSensitive(spec, "files");
-    if (!cJSON_IsArray(files) || cJSON_GetArraySize(files) == 0)
-        return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
-                                  "sources.ambient: \"files\" must be a non-empty array of sound file paths");
-    const cJSON *item;
-    cJSON_ArrayForEach(item, files)
-    {
-        if (!cJSON_IsString(item))
-            return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
-                                      "sources.ambient: \"files\" entries must be paths");
-        float *samples = NULL;
-        int64_t count = 0;
-        int status = read_ambient_source(item->valuestring, &samples, &count, message, message_size);
-        if (status != 0)
-            return status;
-        if (count < WAKECERT_CORPUS_RATE / 10) {
-            free(samples);
-            return wakecert_set_error(message, message_size, WAKECERT_ERROR_FORMAT,
-                                      "%s: shorter than 0.1 s, too short for an ambient bed", item->valuestring);
-        }
-        const char *base = strrchr(item->valuestring, '/');
-        if (pool_add(&ambient_pool, base ? base + 1 : item->valuestring, samples, count) != 0)
-            return wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "out of memory");
-    }
-    return 0;
+    return add_sound_files(&ambient_pool, "sources.ambient", cJSON_GetObjectItemCaseSensitive(spec, "files"), 0.1, 0,
+                           "an ambient bed", message, message_size);
 }
 
 /* 1 if text contains any of the excluded words: a case-insensitive substring, where a space in the

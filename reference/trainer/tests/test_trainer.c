@@ -31,15 +31,21 @@ static void build_corpus(void)
     cr_assert_eq(wakecert_corpus_load(corpus_dir, &corpus, message, sizeof message), 0, "%s", message);
 }
 
+/* Delete a built corpus (its files, manifest and directory) and free it. */
+static void delete_corpus(const char *directory, struct wakecert_corpus *built)
+{
+    for (size_t f = 0; f < built->file_count; f++)
+        remove(built->files[f].full_path);
+    char manifest[400];
+    snprintf(manifest, sizeof manifest, "%s/manifest.json", directory);
+    remove(manifest);
+    rmdir(directory);
+    wakecert_corpus_free(built);
+}
+
 static void remove_corpus(void)
 {
-    for (size_t f = 0; f < corpus.file_count; f++)
-        remove(corpus.files[f].full_path);
-    char manifest[300];
-    snprintf(manifest, sizeof manifest, "%s/manifest.json", corpus_dir);
-    remove(manifest);
-    rmdir(corpus_dir);
-    wakecert_corpus_free(&corpus);
+    delete_corpus(corpus_dir, &corpus);
 }
 
 TestSuite(trainer, .init = build_corpus, .fini = remove_corpus, .timeout = 120);
@@ -127,10 +133,8 @@ Test(trainer, music_files_become_the_recorded_music_bank)
     snprintf(music_dir, sizeof music_dir, "%s-music", corpus_dir);
     char *printed = cJSON_Print(recipe);
     cJSON_Delete(recipe);
-    FILE *out = fopen(recipe_path, "w");
-    cr_assert_not_null(out, "%s", recipe_path);
-    fputs(printed, out);
-    fclose(out);
+    cr_assert_eq(wakecert_write_file_atomic(recipe_path, printed, strlen(printed), message, sizeof message), 0, "%s",
+                 message);
     free(printed);
     cr_assert_eq(wakecert_corpus_build(recipe_path, music_dir, 0, message, sizeof message), 0, "%s", message);
     remove(recipe_path);
@@ -142,13 +146,7 @@ Test(trainer, music_files_become_the_recorded_music_bank)
     struct wakecert_model_spec spec;
     struct train_report report;
     int status = train_model(&options, &with_music, &spec, &report, message, sizeof message);
-    for (size_t f = 0; f < with_music.file_count; f++)
-        remove(with_music.files[f].full_path);
-    char manifest[400];
-    snprintf(manifest, sizeof manifest, "%s/manifest.json", music_dir);
-    remove(manifest);
-    rmdir(music_dir);
-    wakecert_corpus_free(&with_music);
+    delete_corpus(music_dir, &with_music);
     cr_assert_eq(status, 0, "%s", message);
     cr_assert_geq(report.recorded_music_seconds, 24.0, "recorded music bank of %.1f s", report.recorded_music_seconds);
     cr_assert_eq(report.train_positives, 6);
