@@ -20,7 +20,8 @@
  *                             a file of another format version or shape is refused at create()
  *                             with WAKECERT_ENGINE_ERROR_MODEL and a message naming the file
  *   "second_model_path": "y.wcm"  run a second network beside the first and average their posteriors
- *                             (model_detector_add_second); it must be trained for the same keyword
+ *                             (model_detector_add_network); it must be trained for the same keyword
+ *   "third_model_path": "z.wcm"   a third network (needs "second_model_path"): the mean of three
  *   "sensitivity": 0.5        0 (fewest false wakes) .. 1 (fewest misses)
  *   "local_only": false       report wakes but never stream audio
  *   "audible_tone": true      start/end tones with the indicator
@@ -50,7 +51,7 @@ struct wakecert_engine {
     struct template_detector detector;
     bool use_model;                 /* the classifier, else the DTW templates */
     struct wakecert_model_spec model_spec;
-    struct wakecert_model_spec second_spec;  /* the pair's second network, or empty */
+    struct wakecert_model_spec extra_specs[2];  /* the ensemble's second and third networks, or empty */
     struct model_detector model_detector;
     struct wakecert_mfcc_config frontend_config;
     char keyword[32];
@@ -135,7 +136,9 @@ static int reference_create(const struct wakecert_host_callbacks *callbacks, con
     const cJSON *sensitivity = cJSON_GetObjectItemCaseSensitive(config, "sensitivity");
     const cJSON *detector_kind = cJSON_GetObjectItemCaseSensitive(config, "detector");
     const cJSON *model_path = cJSON_GetObjectItemCaseSensitive(config, "model_path");
-    const cJSON *second_path = cJSON_GetObjectItemCaseSensitive(config, "second_model_path");
+    const cJSON *extra_paths[2] = {cJSON_GetObjectItemCaseSensitive(config, "second_model_path"),
+                                   cJSON_GetObjectItemCaseSensitive(config, "third_model_path")};
+    const char *const extra_keys[2] = {"second_model_path", "third_model_path"};
     char error[512] = "";
     const char *word = cJSON_IsString(keyword) ? keyword->valuestring : "alexa";
     const struct reference_keyword_templates *templates = reference_templates_for(word);
@@ -154,8 +157,10 @@ static int reference_create(const struct wakecert_host_callbacks *callbacks, con
         snprintf(error, sizeof error, "\"detector\" must be \"model\" or \"template\"");
     else if (model_path && (!cJSON_IsString(model_path) || !use_model))
         snprintf(error, sizeof error, "\"model_path\" must be a file name, and only goes with the model detector");
-    else if (second_path && (!cJSON_IsString(second_path) || !use_model))
+    else if (extra_paths[0] && (!cJSON_IsString(extra_paths[0]) || !use_model))
         snprintf(error, sizeof error, "\"second_model_path\" must be a file name, and only goes with the model detector");
+    else if (extra_paths[1] && (!cJSON_IsString(extra_paths[1]) || !extra_paths[0]))
+        snprintf(error, sizeof error, "\"third_model_path\" must be a file name, and needs \"second_model_path\"");
     else if (use_model && !model_path && !embedded) {
         char shipped[256] = "";
         for (int i = 0; i < wakecert_embedded_model_count; i++)
@@ -176,7 +181,7 @@ static int reference_create(const struct wakecert_host_callbacks *callbacks, con
         cJSON_Delete(config);
         return fail(message, message_size, WAKECERT_ENGINE_ERROR_BAD_CONFIG, error);
     }
-    struct wakecert_model_spec spec = {0}, second = {0};
+    struct wakecert_model_spec spec = {0}, extra[2] = {{0}};
     if (use_model) {
         int status;
         if (model_path)
@@ -188,45 +193,50 @@ static int reference_create(const struct wakecert_host_callbacks *callbacks, con
         }
         if (status == 0 && strcmp(spec.keyword, word) != 0 && !model_path)
             status = -1, snprintf(error, sizeof error, "embedded %s.wcm: trained for \"%s\"", word, spec.keyword);
-        if (status == 0 && second_path) {
-            status = wakecert_model_load_file(second_path->valuestring, &second, error, sizeof error);
-            if (status == 0 && strcmp(second.keyword, spec.keyword) != 0)
-                status = -1, snprintf(error, sizeof error, "%s: trained for \"%s\", the first model for \"%s\"",
-                                      second_path->valuestring, second.keyword, spec.keyword);
-            if (status == 0 && (second.mel_count != spec.mel_count || second.output_count != spec.output_count))
-                status = -1, snprintf(error, sizeof error, "%s: reads %u mel bands and gives %u outputs, the first "
-                                      "model %u and %u", second_path->valuestring, second.mel_count,
-                                      second.output_count, spec.mel_count, spec.output_count);
+        for (int n = 0; n < 2 && status == 0 && extra_paths[n]; n++) {
+            const char *path = extra_paths[n]->valuestring;
+            status = wakecert_model_load_file(path, &extra[n], error, sizeof error);
+            if (status == 0 && strcmp(extra[n].keyword, spec.keyword) != 0)
+                status = -1, snprintf(error, sizeof error, "%s (%s): trained for \"%s\", the first model for \"%s\"",
+                                      path, extra_keys[n], extra[n].keyword, spec.keyword);
+            if (status == 0 && (extra[n].mel_count != spec.mel_count || extra[n].output_count != spec.output_count))
+                status = -1, snprintf(error, sizeof error, "%s (%s): reads %u mel bands and gives %u outputs, the "
+                                      "first model %u and %u", path, extra_keys[n], extra[n].mel_count,
+                                      extra[n].output_count, spec.mel_count, spec.output_count);
         }
         if (status != 0) {
             cJSON_Delete(config);
             wakecert_model_spec_free(&spec);
-            wakecert_model_spec_free(&second);
+            wakecert_model_spec_free(&extra[0]);
+            wakecert_model_spec_free(&extra[1]);
             return fail(message, message_size, WAKECERT_ENGINE_ERROR_MODEL, error);
         }
     }
 
-    const bool use_second = use_model && second_path != NULL;
+    const int extra_count = !use_model ? 0 : extra_paths[1] ? 2 : extra_paths[0] ? 1 : 0;
     struct wakecert_engine *engine = calloc(1, sizeof *engine);
     if (!engine) {
         cJSON_Delete(config);
         wakecert_model_spec_free(&spec);
-        wakecert_model_spec_free(&second);
+        wakecert_model_spec_free(&extra[0]);
+        wakecert_model_spec_free(&extra[1]);
         return fail(message, message_size, WAKECERT_ENGINE_ERROR_OUT_OF_MEMORY, "out of memory");
     }
     snprintf(engine->keyword, sizeof engine->keyword, "%s", word);
     cJSON_Delete(config);
     engine->use_model = use_model;
     engine->model_spec = spec; /* the engine owns them from here (the detector borrows them) */
-    engine->second_spec = second;
+    engine->extra_specs[0] = extra[0];
+    engine->extra_specs[1] = extra[1];
 
     wakecert_mfcc_config_default(&engine->frontend_config);
     char frontend_error[200] = "";
     int detector_status;
     if (use_model) {
         detector_status = model_detector_init(&engine->model_detector, &engine->model_spec, sensitivity_value, -1);
-        if (detector_status == 0 && use_second) /* the shapes were checked above: only memory can fail */
-            detector_status = model_detector_add_second(&engine->model_detector, &engine->second_spec, -1);
+        /* the shapes were checked above: only memory can fail */
+        for (int n = 0; n < extra_count && detector_status == 0; n++)
+            detector_status = model_detector_add_network(&engine->model_detector, &engine->extra_specs[n], -1);
     } else {
         struct template_detector_config detector_config = templates->detector;
         /* Sensitivity scales the acceptance threshold by 0.8x (at 0) to 1.2x (at 1) around the tuned point. */
@@ -241,7 +251,8 @@ static int reference_create(const struct wakecert_host_callbacks *callbacks, con
         ring_buffer_free(&engine->gate.ring);
         model_detector_free(&engine->model_detector);
         wakecert_model_spec_free(&engine->model_spec);
-        wakecert_model_spec_free(&engine->second_spec);
+        wakecert_model_spec_free(&engine->extra_specs[0]);
+        wakecert_model_spec_free(&engine->extra_specs[1]);
         free(engine);
         return fail(message, message_size, code, error);
     }
@@ -287,7 +298,8 @@ static void reference_destroy(wakecert_engine *engine)
     wakecert_mfcc_destroy(engine->frontend);
     model_detector_free(&engine->model_detector);
     wakecert_model_spec_free(&engine->model_spec);
-    wakecert_model_spec_free(&engine->second_spec);
+    wakecert_model_spec_free(&engine->extra_specs[0]);
+    wakecert_model_spec_free(&engine->extra_specs[1]);
     free(engine);
 }
 

@@ -30,13 +30,16 @@ int model_detector_init(struct model_detector *detector, const struct wakecert_m
     return 0;
 }
 
-int model_detector_add_second(struct model_detector *detector, const struct wakecert_model_spec *second, int level)
+int model_detector_add_network(struct model_detector *detector, const struct wakecert_model_spec *spec, int level)
 {
-    if (second->mel_count != detector->spec->mel_count || second->output_count != detector->spec->output_count)
+    if (detector->extra_count >= MODEL_DETECTOR_MAX_NETWORKS - 1)
+        return -3;
+    if (spec->mel_count != detector->spec->mel_count || spec->output_count != detector->spec->output_count)
         return -2;
-    detector->second_model = wakecert_model_create(second, level);
-    if (!detector->second_model)
+    wakecert_model *model = wakecert_model_create(spec, level);
+    if (!model)
         return -1;
+    detector->extra_models[detector->extra_count++] = model;
     model_detector_reset(detector);
     return 0;
 }
@@ -44,8 +47,8 @@ int model_detector_add_second(struct model_detector *detector, const struct wake
 void model_detector_reset(struct model_detector *detector)
 {
     wakecert_model_reset(detector->model);
-    if (detector->second_model)
-        wakecert_model_reset(detector->second_model);
+    for (int n = 0; n < detector->extra_count; n++)
+        wakecert_model_reset(detector->extra_models[n]);
     memset(detector->history, 0, sizeof detector->history);
     detector->frame = 0;
     detector->quiet_until = 0;
@@ -58,11 +61,18 @@ struct model_detection model_detector_push(struct model_detector *detector, cons
     float out[WAKECERT_MODEL_OUTPUTS];
     wakecert_model_push(detector->model, log_mel, out);
     float posterior = 1.0f / (1.0f + expf(-out[0]));
-    if (detector->second_model) {
-        float second[WAKECERT_MODEL_OUTPUTS];
-        wakecert_model_push(detector->second_model, log_mel, second);
-        posterior = 0.5f * (posterior + 1.0f / (1.0f + expf(-second[0])));
-        out[1] = 0.5f * (out[1] + second[1]);
+    if (detector->extra_count) {
+        /* the mean over the networks, summed in order (for two: exactly 0.5 * (a + b)) */
+        float start_sum = out[1];
+        for (int n = 0; n < detector->extra_count; n++) {
+            float extra[WAKECERT_MODEL_OUTPUTS];
+            wakecert_model_push(detector->extra_models[n], log_mel, extra);
+            posterior += 1.0f / (1.0f + expf(-extra[0]));
+            start_sum += extra[1];
+        }
+        const float networks = (float)(detector->extra_count + 1);
+        posterior /= networks;
+        out[1] = start_sum / networks;
     }
     int64_t frame = detector->frame++;
     detector->history[frame % detector->smoothing_frames] = posterior;
@@ -101,7 +111,10 @@ struct model_detection model_detector_push(struct model_detector *detector, cons
 void model_detector_free(struct model_detector *detector)
 {
     wakecert_model_destroy(detector->model);
-    wakecert_model_destroy(detector->second_model);
+    for (int n = 0; n < detector->extra_count; n++) {
+        wakecert_model_destroy(detector->extra_models[n]);
+        detector->extra_models[n] = NULL;
+    }
+    detector->extra_count = 0;
     detector->model = NULL;
-    detector->second_model = NULL;
 }

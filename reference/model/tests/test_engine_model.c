@@ -10,6 +10,7 @@
 #include "model.h"
 
 #include <criterion/criterion.h>
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,8 +96,9 @@ Test(model_engine, finds_checks_and_refuses_models)
 }
 
 /* "second_model_path": the same keyword's weights file makes a pair; a missing file, a file trained
- * for another keyword, or the key with the template detector is refused, naming what is wrong. */
-Test(model_engine, second_model_path_makes_a_pair_or_is_refused)
+ * for another keyword, or the key with the template detector is refused, naming what is wrong.
+ * "third_model_path" likewise makes three. */
+Test(model_engine, second_and_third_model_paths_make_an_ensemble_or_are_refused)
 {
     struct loaded_engine engine;
     char message[1024];
@@ -120,7 +122,46 @@ Test(model_engine, second_model_path_makes_a_pair_or_is_refused)
     snprintf(config, sizeof config, "{\"detector\": \"template\", \"second_model_path\": \"%s\"}", same);
     cr_assert_eq(create_with(&engine, config, message, sizeof message), WAKECERT_ENGINE_ERROR_BAD_CONFIG);
     cr_assert(strstr(message, "second_model_path"), "%s", message);
+    /* "third_model_path": a third network beside the two, refused without the second or for another
+     * keyword, naming the key */
+    snprintf(config, sizeof config, "{\"keyword\": \"%s\", \"second_model_path\": \"%s\", \"third_model_path\": \"%s\"}",
+             first->keyword, same, same);
+    cr_assert_eq(create_with(&engine, config, message, sizeof message), 0, "%s: %s", config, message);
+    snprintf(config, sizeof config, "{\"keyword\": \"%s\", \"third_model_path\": \"%s\"}", first->keyword, same);
+    cr_assert_eq(create_with(&engine, config, message, sizeof message), WAKECERT_ENGINE_ERROR_BAD_CONFIG);
+    cr_assert(strstr(message, "third_model_path") && strstr(message, "second_model_path"), "%s", message);
+    snprintf(config, sizeof config, "{\"keyword\": \"%s\", \"second_model_path\": \"%s\", \"third_model_path\": \"%s\"}",
+             first->keyword, same, different);
+    cr_assert_eq(create_with(&engine, config, message, sizeof message), WAKECERT_ENGINE_ERROR_MODEL);
+    cr_assert(strstr(message, different) && strstr(message, "third_model_path") && strstr(message, "trained for"), "%s",
+              message);
     remove(same);
     remove(different);
+    engine_unload(&engine);
+}
+
+/* Every engine configuration committed in reference/configs/ (the ones the README certifies with) names
+ * weights files that exist and keys the engine accepts: the engine is created from each, with the
+ * repository root as the working directory as the README's commands assume. */
+Test(model_engine, the_committed_configurations_create_the_engine)
+{
+    struct loaded_engine engine;
+    char message[1024];
+    cr_assert_eq(engine_load("ref", &engine, message, sizeof message), 0, "%s", message);
+    cr_assert_eq(chdir(WAKECERT_SOURCE_DIR), 0, "cannot enter %s", WAKECERT_SOURCE_DIR);
+    glob_t found;
+    cr_assert_eq(glob("reference/configs/*.json", 0, NULL, &found), 0, "no configuration in %s/reference/configs",
+                 WAKECERT_SOURCE_DIR);
+    cr_assert_geq(found.gl_pathc, 2);
+    for (size_t i = 0; i < found.gl_pathc; i++) {
+        FILE *file = fopen(found.gl_pathv[i], "rb");
+        cr_assert_not_null(file, "%s", found.gl_pathv[i]);
+        static char config[4096];
+        size_t length = fread(config, 1, sizeof config - 1, file);
+        fclose(file);
+        config[length] = '\0';
+        cr_assert_eq(create_with(&engine, config, message, sizeof message), 0, "%s: %s", found.gl_pathv[i], message);
+    }
+    globfree(&found);
     engine_unload(&engine);
 }

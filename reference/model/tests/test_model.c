@@ -277,7 +277,7 @@ static int compare_floats(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-Test(model_detector, a_pair_of_one_network_decides_as_the_network_alone)
+Test(model_detector, copies_of_one_network_decide_as_the_network_alone)
 {
     struct wakecert_model_spec spec;
     char message[512];
@@ -303,7 +303,7 @@ Test(model_detector, a_pair_of_one_network_decides_as_the_network_alone)
     struct model_detector single, pair;
     cr_assert_eq(model_detector_init(&single, &spec, 0.5, -1), 0);
     cr_assert_eq(model_detector_init(&pair, &spec, 0.5, -1), 0);
-    cr_assert_eq(model_detector_add_second(&pair, &spec, -1), 0);
+    cr_assert_eq(model_detector_add_network(&pair, &spec, -1), 0);
     int detections = 0;
     for (int t = 0; t < PAIR_FRAMES; t++) {
         const float *frame = pair_frames[t];
@@ -324,7 +324,7 @@ Test(model_detector, a_pair_of_one_network_decides_as_the_network_alone)
     cr_assert_eq(wakecert_model_parse(o->bytes, o->size, o->keyword, &other, message, sizeof message), 0, "%s", message);
     struct model_detector mixed;
     cr_assert_eq(model_detector_init(&mixed, &spec, 0.5, -1), 0);
-    cr_assert_eq(model_detector_add_second(&mixed, &other, -1), 0);
+    cr_assert_eq(model_detector_add_network(&mixed, &other, -1), 0);
     model_detector_reset(&single);
     int differences = 0;
     for (int t = 0; t < PAIR_FRAMES; t++) {
@@ -339,9 +339,36 @@ Test(model_detector, a_pair_of_one_network_decides_as_the_network_alone)
     other_front_end.mel_count = spec.mel_count + 1;
     struct model_detector refused;
     cr_assert_eq(model_detector_init(&refused, &spec, 0.5, -1), 0);
-    cr_assert_eq(model_detector_add_second(&refused, &other_front_end, -1), -2);
-    cr_assert_null(refused.second_model);
+    cr_assert_eq(model_detector_add_network(&refused, &other_front_end, -1), -2);
+    cr_assert_eq(refused.extra_count, 0);
+    cr_assert_null(refused.extra_models[0]);
     model_detector_free(&refused);
+    /* three copies of one network: the mean of three equal posteriors, the same decisions */
+    struct model_detector triple;
+    cr_assert_eq(model_detector_init(&triple, &spec, 0.5, -1), 0);
+    cr_assert_eq(model_detector_add_network(&triple, &spec, -1), 0);
+    cr_assert_eq(model_detector_add_network(&triple, &spec, -1), 0);
+    model_detector_reset(&single);
+    int triple_detections = 0;
+    for (int t = 0; t < PAIR_FRAMES; t++) {
+        struct model_detection one = model_detector_push(&single, pair_frames[t]);
+        struct model_detection three = model_detector_push(&triple, pair_frames[t]);
+        cr_assert_eq(one.fired, three.fired, "frame %d: alone %d, three copies %d", t, one.fired, three.fired);
+        if (!one.fired)
+            continue;
+        triple_detections++;
+        cr_assert_eq(one.frame, three.frame);
+        cr_assert_float_eq(one.score, three.score, 1e-6, "frame %d: score %.9g alone, %.9g as three", t, one.score,
+                           three.score);
+        cr_assert_float_eq(one.start_seconds, three.start_seconds, 1e-5);
+    }
+    cr_assert_eq(triple_detections, detections);
+    /* at most MODEL_DETECTOR_MAX_NETWORKS networks */
+    cr_assert_eq(model_detector_add_network(&triple, &spec, -1), 0);
+    cr_assert_eq(triple.extra_count, MODEL_DETECTOR_MAX_NETWORKS - 1);
+    cr_assert_eq(model_detector_add_network(&triple, &spec, -1), -3);
+    cr_assert_eq(triple.extra_count, MODEL_DETECTOR_MAX_NETWORKS - 1);
+    model_detector_free(&triple);
     model_detector_free(&single);
     model_detector_free(&pair);
     wakecert_model_spec_free(&spec);

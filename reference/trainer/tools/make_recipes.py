@@ -11,6 +11,8 @@ Experiments (reference/models/README.md) are variants of the train recipe, writt
   --music ogg|simutrans     8 x 240 s of music in the corpus (the trainer's recorded-music noise type):
                             the Ogg soundtracks of singularity-music and drascula-music, or the MIDI
                             tracks of simutrans-data rendered like standard's (never standard's tracks)
+  --media-negatives         64 TV/radio files (band-limited like a loudspeaker), 3 wake words each,
+                            which the trainer takes as hard negatives
 
 Voices: train and eval use disjoint espeak-ng voice strings, and neither uses a voice of the smoke
 recipe (en-us, en, en-gb-x-rp, en-us+f2, en-us+m3) or of reference/engine/tools/make_templates.c
@@ -111,6 +113,31 @@ SENTENCES = [
     "Lexington is a city in Kentucky.", "The commuter trains are always crowded.",
     "Somebody left the window open.", "The recipe calls for two cups of rice.",
 ]
+# TV/radio audio with the wake words in it, for --media-negatives (kind "media": every segment band-limited
+# to 200-4000 Hz by the generator, the wake words as "media_wake" events, which the trainer takes as hard
+# negatives). These lines and sentences are this recipe's own; none is the standard corpus's
+# (make_standard.py MEDIA_LINES, its fortune texts).
+MEDIA_WAKE_FILES = 4       # per talker, 3 media wake words each, the keyword rotating over KEYWORDS
+MEDIA_LINES = [
+    ("In this week's review we tested a speaker called", "and it was fine."),
+    ("Coming up after the break, why everyone talks to", "in the kitchen."),
+    ("The actor turned to the camera and said", "dim the lights."),
+    ("Our listeners asked whether", "is always listening."),
+    ("Buy now and get", "at half price."),
+    ("In the film the robot was simply named", "by its owner."),
+    ("The quiz question was, what does", "stand for."),
+    ("She told the studio audience that", "ordered the pizza."),
+]
+MEDIA_SENTENCES = [
+    "Good evening and welcome to the late programme.", "Traffic on the ring road is moving slowly tonight.",
+    "Tomorrow will be cloudy with sunny spells in the afternoon.", "Stay tuned for the weekend sports roundup.",
+    "That was the latest single from a band out of Leeds.", "Call the studio now and you could win a holiday.",
+    "Our reporter is standing outside the town hall.", "Shares fell sharply in early trading this morning.",
+    "The series returns next Tuesday at nine.", "And now a word from our sponsors.",
+    "Scientists say the comet will be visible for a week.", "The final whistle has blown and the crowd is on its feet.",
+    "Here is a look at tonight's headlines.", "Next up, the best recipes for a quick supper.",
+    "The minister declined to comment on the report.", "Temperatures will drop below freezing overnight.",
+]
 
 
 def wake_file(rng, path, keyword, voice, condition="clean", noise=None, reverb=None):
@@ -170,6 +197,18 @@ def hard_confusable_file(rng, path, keyword, voice):
             "rate": rng.randint(140, 190), "pitch": rng.randint(35, 70), "segments": segments}
 
 
+def media_file(rng, path, voice, keywords):
+    """TV/radio speech, every segment band-limited like a loudspeaker, with one media wake word per keyword."""
+    segments = [{"gap": 0.5}]
+    for keyword in keywords:
+        before, after = rng.choice(MEDIA_LINES)
+        segments += [{"say": rng.choice(MEDIA_SENTENCES), "media": True}, {"gap": round(rng.uniform(0.3, 0.6), 2)},
+                     {"say": before, "media": True}, {"gap": 0.08}, {"media_wake": keyword}, {"gap": 0.08},
+                     {"say": after, "media": True}, {"gap": round(rng.uniform(0.6, 1.0), 2)}]
+    return {"path": path, "kind": "media", "condition": "tv", "voice": voice,
+            "rate": rng.randint(160, 195), "pitch": rng.randint(35, 70), "segments": segments}
+
+
 def music_source(kind):
     """sources.music for --music: recorded Ogg soundtracks or simutrans's MIDI tracks."""
     if kind == "ogg":
@@ -178,7 +217,7 @@ def music_source(kind):
     return {"midi": sorted(glob.glob("/usr/share/games/simutrans/music/*.mid"))}
 
 
-def train_recipe(music=None):
+def train_recipe(music=None, media_negatives=False):
     rng = random.Random(5005)
     files = []
     for keyword in KEYWORDS:
@@ -225,6 +264,17 @@ def train_recipe(music=None):
         for keyword in HARD_CONFUSABLES:
             files.append(hard_confusable_file(festival_rng, f"festival_hard_confusable_{keyword}_{v:02d}.wav", keyword,
                                               voice))
+    if media_negatives:
+        # TV/radio media wake words (hard negatives): appended with their own random stream, so every
+        # file above is unchanged; the talkers the trainer does not hold out, espeak-ng and flite
+        media_rng = random.Random(1303)
+        media_voices = [voice for voice in TRAIN_VOICES + FLITE_TRAIN_VOICES if voice not in VALIDATION_VOICES]
+        media_count = 0
+        for v, voice in enumerate(media_voices):
+            for n in range(MEDIA_WAKE_FILES):
+                keywords = [KEYWORDS[(media_count + k) % len(KEYWORDS)] for k in range(3)]
+                media_count += 3
+                files.append(media_file(media_rng, f"media_{v:02d}_{n}.wav", voice, keywords))
     sources = {"text": {"files": TEXT_FILES, "exclude": TEXT_EXCLUDE}}
     if music:
         sources["music"] = music_source(music)
@@ -274,6 +324,7 @@ if __name__ == "__main__":
     parser.add_argument("--festival-ona", action="store_true")
     parser.add_argument("--more-hard-confusables", action="store_true")
     parser.add_argument("--music", choices=["ogg", "simutrans"])
+    parser.add_argument("--media-negatives", action="store_true")
     arguments = parser.parse_args()
     if arguments.festival_ona:
         FESTIVAL_TRAIN_VOICES = ["festival:upc_ca_ona_hts"]
@@ -284,7 +335,7 @@ if __name__ == "__main__":
     # the trainer's rule (reference/trainer/train.c load_audio): every 8th distinct voice, sorted
     assert sorted(every_voice)[7::8] == VALIDATION_VOICES
     os.makedirs(arguments.out, exist_ok=True)
-    for name, recipe in (("train", train_recipe(arguments.music)), ("eval", eval_recipe())):
+    for name, recipe in (("train", train_recipe(arguments.music, arguments.media_negatives)), ("eval", eval_recipe())):
         with open(os.path.join(arguments.out, f"{name}.json"), "w") as out:
             json.dump(recipe, out, indent=1)
             out.write("\n")
