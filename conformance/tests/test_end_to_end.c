@@ -105,6 +105,33 @@ Test(end_to_end, reference_engine_passes_avs_on_smoke_with_measured_values)
     cr_assert_not_null(strstr(text, "## `wake.false_reject_rate` by voice"), "%s", text);
 }
 
+/* The alexa ensemble configuration the README certifies with (three networks, reference/configs/) runs
+ * through the whole harness — determinism and chunking checks included — and passes avs on smoke. Run
+ * from the repository root, as the README's commands are: the configuration's weights paths are
+ * relative to it. */
+Test(end_to_end, the_committed_ensemble_configuration_passes_avs_on_smoke)
+{
+    cr_assert_eq(chdir(WAKECERT_SOURCE_DIR), 0, "cannot enter %s", WAKECERT_SOURCE_DIR);
+    char arguments[1024];
+    snprintf(arguments, sizeof arguments,
+             "certify --engine-config @reference/configs/alexa-ensemble.json --out '%s/ensemble'", work_directory);
+    int exit_code = run_wakecert("ensemble", arguments);
+    char *log = read_log("ensemble");
+    cr_assert_eq(exit_code, 0, "wakecert certify with the ensemble failed:\n%s", log);
+    free(log);
+    cJSON *results = load_results("ensemble");
+    cr_assert_str_eq(wakecert_json_string(results, "verdict"), "PASS");
+    assert_statuses(results, NULL);
+    cr_assert_gt(wakecert_json_number(cJSON_GetObjectItem(results, "metrics"), "detections", 0), 5);
+    cJSON_Delete(results);
+    char path[512], message[256];
+    snprintf(path, sizeof path, "%s/ensemble/trace.jsonl", work_directory);
+    char *trace = NULL;
+    cr_assert_eq(wakecert_read_file(path, &trace, NULL, message, sizeof message), 0, "%s", message);
+    cr_assert_not_null(strstr(trace, "third_model_path"), "the trace's engine_config does not name the third network");
+    free(trace);
+}
+
 Test(end_to_end, engine_uploading_before_any_wake_fails_exactly_zero_without_wake)
 {
     char arguments[1024];
