@@ -1,6 +1,6 @@
 /*
  * The classifier's detector (see detector.h for the rules). Everything here is per frame and
- * constant time; the only allocation is the network instance at init.
+ * constant time; the only allocations are the network instances, at init and add_network.
  */
 #include "detector.h"
 
