@@ -1,13 +1,16 @@
 /*
  * Speech pieces from the Festival Speech Synthesis System (Debian's festival 2.5 with festvox-kallpc16k,
- * festvox-kdlpc16k, festvox-us-slt-hts and festvox-ca-ona-hts): a third synthesizer, so wake words are
- * also said by residual-excited LPC diphones and by HMM (HTS) voices, not only by espeak-ng's formants
- * and flite. Recipes name the voices "festival:kal_diphone" (male), "festival:ked_diphone" (male),
- * "festival:cmu_us_slt_arctic_hts" (female) and "festival:upc_ca_ona_hts" (female, Catalan): the names
- * festival itself gives them, after "festival:". The Catalan voice is there for training: it is the one
- * female voice of a second synthesizer family in Debian that the evaluation corpora do not use (flite
- * and festival's English female voice are the same speaker, slt, held out for `standard`). It reads
- * English text by Catalan rules — accented carrier speech — and says the wake words as pinned below.
+ * festvox-kdlpc16k, festvox-us-slt-hts, festvox-ca-ona-hts, festvox-italp16k, festvox-suopuhe-lj and
+ * festvox-czech-dita): a third synthesizer, so wake words are also said by residual-excited LPC diphones
+ * and by HMM (HTS) voices, not only by espeak-ng's formants and flite. Recipes name the voices
+ * "festival:kal_diphone" (male), "festival:ked_diphone" (male), "festival:cmu_us_slt_arctic_hts"
+ * (female), "festival:upc_ca_ona_hts" (female, Catalan), "festival:lp_diphone" (female, Italian),
+ * "festival:suo_fi_lj_diphone" (female, Finnish) and "festival:czech_dita" (female, Czech): the names
+ * festival itself gives them, after "festival:". The four non-English female voices are there for
+ * training: they are the female voices of other synthesizers in Debian that the evaluation corpora do
+ * not use (flite's and festival's English female voice are the same speaker, slt, held out for
+ * `standard`). They read English text by their own language's rules — accented carrier speech — and
+ * say the wake words as pinned below.
  *
  * festival has no library on Debian that C can link, so every piece is one run of the `festival`
  * program in a child process: a private temporary directory (mkdtemp) holds a Scheme script and the
@@ -25,11 +28,13 @@
  * hts_engine's speed option "-r" = rate / 165 and ona keeps its own pace (see festival_voices). Pitch
  * (0-100, 50 = the voice's own) scales the diphone voices' intonation targets (int_lr_params
  * target_f0_mean and target_f0_std) by 2^((pitch - 50) / 100), half an octave either way at the ends;
- * the HTS voices predict their own F0 and ignore pitch.
+ * the HTS voices predict their own F0 and ignore pitch, and so do the Italian, Finnish and Czech diphone
+ * voices (their intonation modules do not read int_lr_params).
  *
  * Wake words: the script adds each wake word to festival's lexicon with the phones of the table below
  * (CMU phone set for the English voices, festival's own CMU lexicon has the same entries today; the
- * UPC Catalan phone set for ona, the nearest Catalan sounds to the English word), so a lexicon change
+ * UPC Catalan phone set for ona, the Italian, Finnish and Czech sets for the other three — the nearest
+ * sounds of each language to the English word, Finnish with s for z), so a lexicon change
  * cannot alter how a wake word is said; a test reads back the segments festival synthesized for each word.
  * Recipes' "phonemes" are espeak-ng notation and are ignored for festival voices, as for flite.
  */
@@ -49,7 +54,14 @@
 #include "files.h"
 
 /* The phone sets of the voices wakecert knows (the pinned wake words' columns below). */
-enum festival_phone_set { FESTIVAL_PHONES_CMU = 0, FESTIVAL_PHONES_UPC_CATALAN = 1 };
+enum festival_phone_set {
+    FESTIVAL_PHONES_CMU = 0,
+    FESTIVAL_PHONES_UPC_CATALAN = 1,
+    FESTIVAL_PHONES_ITALIAN = 2,
+    FESTIVAL_PHONES_FINNISH = 3,
+    FESTIVAL_PHONES_CZECH = 4,
+    FESTIVAL_PHONE_SETS
+};
 
 /* The voices wakecert knows: festival's name (voice_NAME selects it), whether it is an HTS voice
  * (rate through hts_engine's "-r", no pitch control) rather than a diphone voice, whether it ignores
@@ -66,6 +78,9 @@ static const struct {
     {"ked_diphone", 0, 0, FESTIVAL_PHONES_CMU},
     {"cmu_us_slt_arctic_hts", 1, 0, FESTIVAL_PHONES_CMU},
     {"upc_ca_ona_hts", 1, 1, FESTIVAL_PHONES_UPC_CATALAN},
+    {"lp_diphone", 0, 0, FESTIVAL_PHONES_ITALIAN},
+    {"suo_fi_lj_diphone", 0, 0, FESTIVAL_PHONES_FINNISH},
+    {"czech_dita", 0, 0, FESTIVAL_PHONES_CZECH},
 };
 
 /* Wake words as festival lexicon entries, per phone set: syllables of phones with stress (1) or none
@@ -76,20 +91,34 @@ static const struct {
     struct {
         const char *syllables; /* the third element of a lex.add.entry entry */
         const char *phones;
-    } sets[2];
+    } sets[FESTIVAL_PHONE_SETS];
 } festival_wake_words[] = {
     {"alexa", {{"(((ax) 0) ((l eh k) 1) ((s ax) 0))", "ax l eh k s ax"},
-               {"(((ax) 0) ((l E1 k) 1) ((s ax) 0))", "ax l E1 k s ax"}}},
+               {"(((ax) 0) ((l E1 k) 1) ((s ax) 0))", "ax l E1 k s ax"},
+               {"(((a) 0) ((l e k) 1) ((s a) 0))", "a l e k s a"},
+               {"(((a) 0) ((l e k) 1) ((s a) 0))", "a l e k s a"},
+               {"(((a) 0) ((l e k) 1) ((s a) 0))", "a l e k s a"}}},
     {"amazon", {{"(((ae) 1) ((m ax) 0) ((z aa n) 1))", "ae m ax z aa n"},
-                {"(((a1) 1) ((m ax) 0) ((z o1 n) 1))", "a1 m ax z o1 n"}}},
+                {"(((a1) 1) ((m ax) 0) ((z o1 n) 1))", "a1 m ax z o1 n"},
+                {"(((a) 1) ((m a) 0) ((z o n) 1))", "a m a z o n"},
+                {"(((a) 1) ((m a) 0) ((s o n) 1))", "a m a s o n"},
+                {"(((a) 1) ((m a) 0) ((z o n) 1))", "a m a z o n"}}},
     {"computer", {{"(((k ax m) 0) ((p y uw) 1) ((t er) 0))", "k ax m p y uw t er"},
-                  {"(((k ax m) 0) ((p j u1) 1) ((t ax r) 0))", "k ax m p j u1 t ax r"}}},
-    {"echo", {{"(((eh) 1) ((k ow) 0))", "eh k ow"}, {"(((E1) 1) ((k o) 0))", "E1 k o"}}},
+                  {"(((k ax m) 0) ((p j u1) 1) ((t ax r) 0))", "k ax m p j u1 t ax r"},
+                  {"(((k o m) 0) ((p j u) 1) ((t e r) 0))", "k o m p j u t e r"},
+                  {"(((k o m) 0) ((p j u) 1) ((t e r) 0))", "k o m p j u t e r"},
+                  {"(((k o m) 0) ((p j u) 1) ((t e r) 0))", "k o m p j u t e r"}}},
+    {"echo", {{"(((eh) 1) ((k ow) 0))", "eh k ow"},
+              {"(((E1) 1) ((k o) 0))", "E1 k o"},
+              {"(((e) 1) ((k o) 0))", "e k o"},
+              {"(((e) 1) ((k o) 0))", "e k o"},
+              {"(((e) 1) ((k o) 0))", "e k o"}}},
 };
 
 #define FESTIVAL_PREFIX "festival:"
 #define FESTIVAL_VOICE_LIST \
-    "festival:kal_diphone, festival:ked_diphone, festival:cmu_us_slt_arctic_hts, festival:upc_ca_ona_hts"
+    "festival:kal_diphone, festival:ked_diphone, festival:cmu_us_slt_arctic_hts, festival:upc_ca_ona_hts, " \
+    "festival:lp_diphone, festival:suo_fi_lj_diphone, festival:czech_dita"
 
 int wakecert_festival_is_voice(const char *voice)
 {
@@ -359,34 +388,43 @@ static int decode_riff(const unsigned char *data, size_t size, const char *voice
                               "festival's wave for \"%.60s\" in voice %s is not mono 16-bit PCM", text, voice);
 }
 
-/* The span of the phones in a segments file ("NAME END_SECONDS" lines): from the end of a leading "pau"
- * to the end of the segment before a trailing "pau", in samples at `rate`; [0, count) when there are no
- * such pauses. Cannot fail (an unreadable line ends the list). */
+/* Whether a segment name is a pause: "pau" in the English and Catalan phone sets, "#" (and "_", a
+ * short pause between words) in the Italian, Finnish and Czech ones. */
+static int is_pause(const char *name)
+{
+    return strcmp(name, "pau") == 0 || strcmp(name, "#") == 0 || strcmp(name, "_") == 0;
+}
+
+/* The span of the phones in a segments file ("NAME END_SECONDS" lines): from the end of the leading
+ * pauses to the end of the last segment that is not a pause, in samples at `rate`; [0, count) when
+ * there are no such pauses. Cannot fail (an unreadable line ends the list). */
 static void phone_span(char *segments, int rate, int64_t count, int64_t *begin, int64_t *end)
 {
     *begin = 0;
     *end = count;
-    char first_name[32] = "", last_name[32] = "";
-    double first_end = 0, last_end = 0, previous_end = 0;
-    int lines = 0;
+    double leading_end = 0, last_phone_end = 0;
+    int leading = 1, phones = 0, trailing_pause = 0;
     for (char *line = strtok(segments, "\n"); line; line = strtok(NULL, "\n")) {
         char name[32];
         double seconds;
         if (sscanf(line, "%31s %lf", name, &seconds) != 2)
             break;
-        if (lines == 0) {
-            snprintf(first_name, sizeof first_name, "%s", name);
-            first_end = seconds;
+        if (is_pause(name)) {
+            if (leading)
+                leading_end = seconds;
+            trailing_pause = 1;
+        } else {
+            leading = 0;
+            phones++;
+            last_phone_end = seconds;
+            trailing_pause = 0;
         }
-        previous_end = last_end;
-        snprintf(last_name, sizeof last_name, "%s", name);
-        last_end = seconds;
-        lines++;
     }
-    if (lines > 0 && strcmp(first_name, "pau") == 0)
-        *begin = (int64_t)(first_end * rate);
-    if (lines > 1 && strcmp(last_name, "pau") == 0)
-        *end = (int64_t)(previous_end * rate);
+    if (phones == 0)
+        return;
+    *begin = (int64_t)(leading_end * rate);
+    if (trailing_pause)
+        *end = (int64_t)(last_phone_end * rate);
 }
 
 int wakecert_festival_synthesize(const char *voice, int rate_wpm, int pitch, const char *text, float **out,
@@ -460,11 +498,11 @@ int wakecert_festival_segments(const char *voice, const char *text, char *out, s
     festival_run_remove(&run);
     if (status != 0)
         return status;
-    /* "pau 0.22\nax 0.26\n..." -> "ax l eh k s ax": names only, pauses dropped. */
+    /* "pau 0.22\nax 0.26\n..." -> "ax l eh k s ax": names only, pauses dropped (is_pause). */
     size_t used = 0;
     for (char *line = strtok(segments, "\n"); line; line = strtok(NULL, "\n")) {
         char name[32];
-        if (sscanf(line, "%31s", name) != 1 || strcmp(name, "pau") == 0)
+        if (sscanf(line, "%31s", name) != 1 || is_pause(name))
             continue;
         int written = snprintf(out + used, out_size - used, "%s%s", used ? " " : "", name);
         if (written < 0 || (size_t)written >= out_size - used) {

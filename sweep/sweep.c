@@ -20,6 +20,7 @@
 #include "engine_loader.h"
 #include "error.h"
 #include "files.h"
+#include "json.h"
 #include "runner.h"
 #include "trace.h"
 
@@ -171,7 +172,7 @@ double sweep_miss_rate_at(const struct sweep_point *points, size_t count, double
 
 static const char sweep_usage[] =
     "usage: wakecert sweep --sensitivities S1,S2,... --out DIR [--engine PATH|ref] [--corpus NAME|DIR]\n"
-    "                      [--engine-config JSON] [--chunk N] [--quiet]\n"
+    "                      [--engine-config JSON|@FILE] [--chunk N] [--quiet]\n"
     "\n"
     "Run an engine over a corpus once per sensitivity (the engine configuration's \"sensitivity\" key)\n"
     "and write the DET curve (false reject rate vs false wakes per hour) and operating points:\n"
@@ -344,13 +345,26 @@ int wakecert_sweep_main(int argc, char **argv)
         sensitivities[count++] = value;
         p = *end ? end + 1 : end;
     }
-    cJSON *base = cJSON_Parse(config_text);
-    if (!cJSON_IsObject(base)) {
+    char message[1024];
+    /* --engine-config @FILE reads the configuration from FILE, as certify's does */
+    char *config_file_text = NULL;
+    if (config_text[0] == '@') {
+        if (wakecert_read_file(config_text + 1, &config_file_text, NULL, message, sizeof message) != 0) {
+            fprintf(stderr, "wakecert sweep: --engine-config: %s\n", message);
+            return 2;
+        }
+    }
+    cJSON *base = NULL;
+    int parsed = wakecert_json_parse(config_file_text ? config_file_text : config_text,
+                                     config_file_text ? config_text + 1 : "--engine-config", &base, message, sizeof message);
+    free(config_file_text);
+    if (parsed != 0 || !cJSON_IsObject(base)) {
+        if (parsed == 0)
+            snprintf(message, sizeof message, "%s is not a JSON object", config_text);
         cJSON_Delete(base);
-        fprintf(stderr, "wakecert sweep: --engine-config is not a JSON object\n");
+        fprintf(stderr, "wakecert sweep: --engine-config: %s\n", message);
         return 2;
     }
-    char message[1024];
     struct loaded_engine engine;
     if (engine_load(engine_path, &engine, message, sizeof message) != 0) {
         fprintf(stderr, "wakecert sweep: %s\n", message);

@@ -105,7 +105,7 @@ Test(end_to_end, reference_engine_passes_avs_on_smoke_with_measured_values)
     cr_assert_not_null(strstr(text, "## `wake.false_reject_rate` by voice"), "%s", text);
 }
 
-/* The alexa ensemble configuration the README certifies with (three networks, reference/configs/) runs
+/* The alexa ensemble configuration the README certifies with (four networks, reference/configs/) runs
  * through the whole harness — determinism and chunking checks included — and passes avs on smoke. Run
  * from the repository root, as the README's commands are: the configuration's weights paths are
  * relative to it. */

@@ -20,8 +20,10 @@
 
 TestSuite(festival, .init = fixture_setup, .fini = fixture_teardown, .timeout = 120);
 
-static const char *const festival_voice_names[] = {"festival:kal_diphone", "festival:ked_diphone",
-                                                   "festival:cmu_us_slt_arctic_hts", "festival:upc_ca_ona_hts"};
+static const char *const festival_voice_names[] = {
+    "festival:kal_diphone",   "festival:ked_diphone",        "festival:cmu_us_slt_arctic_hts",
+    "festival:upc_ca_ona_hts", "festival:lp_diphone",         "festival:suo_fi_lj_diphone",
+    "festival:czech_dita"};
 #define VOICE_COUNT (sizeof festival_voice_names / sizeof festival_voice_names[0])
 
 /* RMS (full scale 1) of samples. */

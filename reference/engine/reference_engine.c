@@ -22,6 +22,7 @@
  *   "second_model_path": "y.wcm"  run a second network beside the first and average their posteriors
  *                             (model_detector_add_network); it must be trained for the same keyword
  *   "third_model_path": "z.wcm"   a third network (needs "second_model_path"): the mean of three
+ *   "fourth_model_path": "w.wcm"  a fourth network (needs "third_model_path"): the mean of four
  *   "sensitivity": 0.5        0 (fewest false wakes) .. 1 (fewest misses)
  *   "local_only": false       report wakes but never stream audio
  *   "audible_tone": true      start/end tones with the indicator
@@ -45,13 +46,19 @@
 
 #define REFERENCE_ENGINE_VERSION "0.1.0"
 
+/* The configuration keys of the ensemble's networks after the first, in order: each needs the one
+ * before it. As many as the detector takes (MODEL_DETECTOR_MAX_NETWORKS). */
+#define EXTRA_NETWORKS (MODEL_DETECTOR_MAX_NETWORKS - 1)
+static const char *const extra_network_keys[EXTRA_NETWORKS] = {"second_model_path", "third_model_path",
+                                                               "fourth_model_path"};
+
 struct wakecert_engine {
     struct stream_gate gate;
     wakecert_mfcc *frontend;
     struct template_detector detector;
     bool use_model;                 /* the classifier, else the DTW templates */
     struct wakecert_model_spec model_spec;
-    struct wakecert_model_spec extra_specs[2];  /* the ensemble's second and third networks, or empty */
+    struct wakecert_model_spec extra_specs[EXTRA_NETWORKS];  /* the ensemble's other networks, or empty */
     struct model_detector model_detector;
     struct wakecert_mfcc_config frontend_config;
     char keyword[32];
@@ -136,9 +143,13 @@ static int reference_create(const struct wakecert_host_callbacks *callbacks, con
     const cJSON *sensitivity = cJSON_GetObjectItemCaseSensitive(config, "sensitivity");
     const cJSON *detector_kind = cJSON_GetObjectItemCaseSensitive(config, "detector");
     const cJSON *model_path = cJSON_GetObjectItemCaseSensitive(config, "model_path");
-    const cJSON *extra_paths[2] = {cJSON_GetObjectItemCaseSensitive(config, "second_model_path"),
-                                   cJSON_GetObjectItemCaseSensitive(config, "third_model_path")};
-    const char *const extra_keys[2] = {"second_model_path", "third_model_path"};
+    const cJSON *extra_paths[EXTRA_NETWORKS];
+    int extra_count = 0; /* the networks after the first that the configuration names */
+    for (int n = 0; n < EXTRA_NETWORKS; n++) {
+        extra_paths[n] = cJSON_GetObjectItemCaseSensitive(config, extra_network_keys[n]);
+        if (extra_paths[n] && extra_count == n)
+            extra_count = n + 1;
+    }
     char error[512] = "";
     const char *word = cJSON_IsString(keyword) ? keyword->valuestring : "alexa";
     const struct reference_keyword_templates *templates = reference_templates_for(word);
@@ -159,8 +170,6 @@ static int reference_create(const struct wakecert_host_callbacks *callbacks, con
         snprintf(error, sizeof error, "\"model_path\" must be a file name, and only goes with the model detector");
     else if (extra_paths[0] && (!cJSON_IsString(extra_paths[0]) || !use_model))
         snprintf(error, sizeof error, "\"second_model_path\" must be a file name, and only goes with the model detector");
-    else if (extra_paths[1] && (!cJSON_IsString(extra_paths[1]) || !extra_paths[0]))
-        snprintf(error, sizeof error, "\"third_model_path\" must be a file name, and needs \"second_model_path\"");
     else if (use_model && !model_path && !embedded) {
         char shipped[256] = "";
         for (int i = 0; i < wakecert_embedded_model_count; i++)
@@ -174,6 +183,11 @@ static int reference_create(const struct wakecert_host_callbacks *callbacks, con
                  reference_template_keywords());
     else if (sensitivity && (!cJSON_IsNumber(sensitivity) || sensitivity_value < 0 || sensitivity_value > 1))
         snprintf(error, sizeof error, "\"sensitivity\" must be a number from 0 to 1");
+    /* the third and fourth networks: each needs the one before it */
+    for (int n = 1; n < EXTRA_NETWORKS && !error[0]; n++)
+        if (extra_paths[n] && (!cJSON_IsString(extra_paths[n]) || !extra_paths[n - 1]))
+            snprintf(error, sizeof error, "\"%s\" must be a file name, and needs \"%s\"", extra_network_keys[n],
+                     extra_network_keys[n - 1]);
     struct stream_gate_config gate_config;
     if (!error[0])
         stream_gate_config_from_json(config, &gate_config, error, sizeof error);
@@ -181,7 +195,7 @@ static int reference_create(const struct wakecert_host_callbacks *callbacks, con
         cJSON_Delete(config);
         return fail(message, message_size, WAKECERT_ENGINE_ERROR_BAD_CONFIG, error);
     }
-    struct wakecert_model_spec spec = {0}, extra[2] = {{0}};
+    struct wakecert_model_spec spec = {0}, extra[EXTRA_NETWORKS] = {{0}};
     if (use_model) {
         int status;
         if (model_path)
@@ -193,41 +207,40 @@ static int reference_create(const struct wakecert_host_callbacks *callbacks, con
         }
         if (status == 0 && strcmp(spec.keyword, word) != 0 && !model_path)
             status = -1, snprintf(error, sizeof error, "embedded %s.wcm: trained for \"%s\"", word, spec.keyword);
-        for (int n = 0; n < 2 && status == 0 && extra_paths[n]; n++) {
+        for (int n = 0; n < extra_count && status == 0; n++) {
             const char *path = extra_paths[n]->valuestring;
             status = wakecert_model_load_file(path, &extra[n], error, sizeof error);
             if (status == 0 && strcmp(extra[n].keyword, spec.keyword) != 0)
                 status = -1, snprintf(error, sizeof error, "%s (%s): trained for \"%s\", the first model for \"%s\"",
-                                      path, extra_keys[n], extra[n].keyword, spec.keyword);
+                                      path, extra_network_keys[n], extra[n].keyword, spec.keyword);
             if (status == 0 && (extra[n].mel_count != spec.mel_count || extra[n].output_count != spec.output_count))
                 status = -1, snprintf(error, sizeof error, "%s (%s): reads %u mel bands and gives %u outputs, the "
-                                      "first model %u and %u", path, extra_keys[n], extra[n].mel_count,
+                                      "first model %u and %u", path, extra_network_keys[n], extra[n].mel_count,
                                       extra[n].output_count, spec.mel_count, spec.output_count);
         }
         if (status != 0) {
             cJSON_Delete(config);
             wakecert_model_spec_free(&spec);
-            wakecert_model_spec_free(&extra[0]);
-            wakecert_model_spec_free(&extra[1]);
+            for (int n = 0; n < EXTRA_NETWORKS; n++)
+                wakecert_model_spec_free(&extra[n]);
             return fail(message, message_size, WAKECERT_ENGINE_ERROR_MODEL, error);
         }
     }
 
-    const int extra_count = !use_model ? 0 : extra_paths[1] ? 2 : extra_paths[0] ? 1 : 0;
     struct wakecert_engine *engine = calloc(1, sizeof *engine);
     if (!engine) {
         cJSON_Delete(config);
         wakecert_model_spec_free(&spec);
-        wakecert_model_spec_free(&extra[0]);
-        wakecert_model_spec_free(&extra[1]);
+        for (int n = 0; n < EXTRA_NETWORKS; n++)
+            wakecert_model_spec_free(&extra[n]);
         return fail(message, message_size, WAKECERT_ENGINE_ERROR_OUT_OF_MEMORY, "out of memory");
     }
     snprintf(engine->keyword, sizeof engine->keyword, "%s", word);
     cJSON_Delete(config);
     engine->use_model = use_model;
     engine->model_spec = spec; /* the engine owns them from here (the detector borrows them) */
-    engine->extra_specs[0] = extra[0];
-    engine->extra_specs[1] = extra[1];
+    for (int n = 0; n < EXTRA_NETWORKS; n++)
+        engine->extra_specs[n] = extra[n];
 
     wakecert_mfcc_config_default(&engine->frontend_config);
     char frontend_error[200] = "";
@@ -251,8 +264,8 @@ static int reference_create(const struct wakecert_host_callbacks *callbacks, con
         ring_buffer_free(&engine->gate.ring);
         model_detector_free(&engine->model_detector);
         wakecert_model_spec_free(&engine->model_spec);
-        wakecert_model_spec_free(&engine->extra_specs[0]);
-        wakecert_model_spec_free(&engine->extra_specs[1]);
+        for (int n = 0; n < EXTRA_NETWORKS; n++)
+            wakecert_model_spec_free(&engine->extra_specs[n]);
         free(engine);
         return fail(message, message_size, code, error);
     }
@@ -298,8 +311,8 @@ static void reference_destroy(wakecert_engine *engine)
     wakecert_mfcc_destroy(engine->frontend);
     model_detector_free(&engine->model_detector);
     wakecert_model_spec_free(&engine->model_spec);
-    wakecert_model_spec_free(&engine->extra_specs[0]);
-    wakecert_model_spec_free(&engine->extra_specs[1]);
+    for (int n = 0; n < EXTRA_NETWORKS; n++)
+        wakecert_model_spec_free(&engine->extra_specs[n]);
     free(engine);
 }
 

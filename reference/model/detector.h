@@ -19,12 +19,12 @@
  * operating point the trainer calibrated (threshold at 0.5): logit(th) = logit(th_0.5) +
  * span * (1 - 2 * sensitivity), span from the weights file (3 by default: sensitivity 0 -> th 0.95 for
  * th_0.5 = 0.5, sensitivity 1 -> 0.05).
- * More networks (model_detector_add_network, the engine's "second_model_path" and "third_model_path")
+ * More networks (model_detector_add_network, the engine's "second_model_path" .. "fourth_model_path")
  * make an ensemble of up to MODEL_DETECTOR_MAX_NETWORKS: per frame the posterior is the mean of the
  * networks' posteriors and the start regression the mean of theirs; everything else (smoothing,
  * threshold from the first model's operating point, settle, refractory) is unchanged. Networks trained
- * differently make different mistakes: on `standard` the three of reference/models/ensemble/ miss
- * 10.9 % of the wake words with no false wake in 15 h, where the shipped single alexa model at its
+ * differently make different mistakes: on `standard` the four of reference/configs/alexa-ensemble.json
+ * miss 9.5 % of the wake words with no false wake in 15 h, where the shipped single alexa model at its
  * zero-false-wake sensitivity misses 15.5 % (top-level README, "The alexa ensemble").
  */
 #ifndef WAKECERT_REFERENCE_MODEL_DETECTOR_H

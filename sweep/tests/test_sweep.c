@@ -2,7 +2,8 @@
  * The sweep's scoring of a trace and its operating-point rule, on a hand-written trace whose every
  * count is known: a hit with a duplicate after it, a false wake on a confusable, a wake inside a
  * microphone-off window (neither a positive nor a false wake), a false wake in a negative file; then
- * the miss-rate lookup over a table of DET points.
+ * the miss-rate lookup over a table of DET points; and the command reading its engine configuration
+ * from a file (--engine-config @FILE).
  */
 #define _POSIX_C_SOURCE 200809L
 #include "sweep.h"
@@ -11,6 +12,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 static const char trace_text[] =
@@ -65,4 +67,55 @@ Test(peers_sweep, miss_rate_at_rate_is_best_measured_point_under_it)
                   rows[r].rate, sweep_miss_rate_at(points, 3, rows[r].rate), rows[r].expected);
     points[0].false_wakes_per_hour = 1;
     cr_assert_eq(sweep_miss_rate_at(points, 1, 0.1), 1.0, "no point under the rate: everything missed");
+}
+
+/* Run `wakecert sweep` (wakecert_sweep_main) with argv, its standard error into a file; returns the exit
+ * status and the first bytes of what it wrote there in `err`. */
+static int run_sweep(char **argv, int argc, char *err, size_t err_size)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/wakecert-sweep-err-%ld.txt", (long)getpid());
+    fflush(stderr);
+    cr_assert_not_null(freopen(path, "w", stderr));
+    int status = wakecert_sweep_main(argc, argv);
+    fflush(stderr);
+    FILE *file = fopen(path, "r");
+    cr_assert_not_null(file);
+    size_t length = fread(err, 1, err_size - 1, file);
+    err[length] = '\0';
+    fclose(file);
+    remove(path);
+    return status;
+}
+
+/* --engine-config @FILE: the configuration is read from FILE (the run goes on to the corpus, which does
+ * not exist here); a missing file, a file that is not JSON and JSON that is not an object are refused
+ * with exit status 2 and a message naming the file. */
+Test(peers_sweep, engine_config_is_read_from_a_file)
+{
+    char config_path[64], argument[80], err[2048];
+    snprintf(config_path, sizeof config_path, "/tmp/wakecert-sweep-config-%ld.json", (long)getpid());
+    snprintf(argument, sizeof argument, "@%s", config_path);
+    char *argv[] = {"sweep", "--sensitivities", "0.5", "--out", "/tmp/wakecert-sweep-never", "--engine-config", argument,
+                    "--corpus", "/nonexistent/corpus-dir", "--quiet", NULL};
+    const int argc = 10;
+    FILE *file = fopen(config_path, "w");
+    cr_assert_not_null(file);
+    fputs("{\"sensitivity\": 0.3, \"preroll_ms\": 400}\n", file);
+    fclose(file);
+    cr_assert_eq(run_sweep(argv, argc, err, sizeof err), 2);
+    cr_assert(strstr(err, "corpus /nonexistent/corpus-dir"), "the configuration should have been accepted: %s", err);
+    file = fopen(config_path, "w");
+    fputs("[1, 2]\n", file);
+    fclose(file);
+    cr_assert_eq(run_sweep(argv, argc, err, sizeof err), 2);
+    cr_assert(strstr(err, config_path) && strstr(err, "not a JSON object"), "%s", err);
+    file = fopen(config_path, "w");
+    fputs("{\"sensitivity\":\n", file);
+    fclose(file);
+    cr_assert_eq(run_sweep(argv, argc, err, sizeof err), 2);
+    cr_assert(strstr(err, config_path) && strstr(err, "syntax"), "%s", err);
+    remove(config_path);
+    cr_assert_eq(run_sweep(argv, argc, err, sizeof err), 2);
+    cr_assert(strstr(err, config_path) && strstr(err, "cannot open"), "%s", err);
 }

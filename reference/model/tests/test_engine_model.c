@@ -97,15 +97,15 @@ Test(model_engine, finds_checks_and_refuses_models)
 
 /* "second_model_path": the same keyword's weights file makes a pair; a missing file, a file trained
  * for another keyword, or the key with the template detector is refused, naming what is wrong.
- * "third_model_path" likewise makes three. */
-Test(model_engine, second_and_third_model_paths_make_an_ensemble_or_are_refused)
+ * "third_model_path" and "fourth_model_path" likewise make three and four. */
+Test(model_engine, second_third_and_fourth_model_paths_make_an_ensemble_or_are_refused)
 {
     struct loaded_engine engine;
     char message[1024];
     cr_assert_eq(engine_load("ref", &engine, message, sizeof message), 0, "%s", message);
     cr_assert_geq(wakecert_embedded_model_count, 2);
     const struct wakecert_embedded_model *first = &wakecert_embedded_models[0], *other = &wakecert_embedded_models[1];
-    char same[64], different[64], config[320];
+    char same[64], different[64], config[512];
     snprintf(same, sizeof same, "/tmp/wakecert-second-%ld-a.wcm", (long)getpid());
     snprintf(different, sizeof different, "/tmp/wakecert-second-%ld-b.wcm", (long)getpid());
     write_variant(same, first, 0, 0);
@@ -135,6 +135,18 @@ Test(model_engine, second_and_third_model_paths_make_an_ensemble_or_are_refused)
     cr_assert_eq(create_with(&engine, config, message, sizeof message), WAKECERT_ENGINE_ERROR_MODEL);
     cr_assert(strstr(message, different) && strstr(message, "third_model_path") && strstr(message, "trained for"), "%s",
               message);
+    /* "fourth_model_path": a fourth network, refused without the third or when it is not a file name */
+    snprintf(config, sizeof config, "{\"keyword\": \"%s\", \"second_model_path\": \"%s\", \"third_model_path\": \"%s\", "
+             "\"fourth_model_path\": \"%s\"}", first->keyword, same, same, same);
+    cr_assert_eq(create_with(&engine, config, message, sizeof message), 0, "%s: %s", config, message);
+    snprintf(config, sizeof config, "{\"keyword\": \"%s\", \"second_model_path\": \"%s\", \"fourth_model_path\": \"%s\"}",
+             first->keyword, same, same);
+    cr_assert_eq(create_with(&engine, config, message, sizeof message), WAKECERT_ENGINE_ERROR_BAD_CONFIG);
+    cr_assert(strstr(message, "fourth_model_path") && strstr(message, "third_model_path"), "%s", message);
+    snprintf(config, sizeof config, "{\"keyword\": \"%s\", \"second_model_path\": \"%s\", \"third_model_path\": \"%s\", "
+             "\"fourth_model_path\": 4}", first->keyword, same, same);
+    cr_assert_eq(create_with(&engine, config, message, sizeof message), WAKECERT_ENGINE_ERROR_BAD_CONFIG);
+    cr_assert(strstr(message, "fourth_model_path"), "%s", message);
     remove(same);
     remove(different);
     engine_unload(&engine);
