@@ -1,11 +1,13 @@
 /*
  * JSON helpers (see json.h).
  */
+#define _POSIX_C_SOURCE 200809L /* strdup */
 #include "json.h"
 
 #include "error.h"
 #include "files.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,6 +40,25 @@ int wakecert_json_load_file(const char *path, cJSON **out, char *message, size_t
     status = wakecert_json_parse(text, path, out, message, message_size);
     free(text);
     return status;
+}
+
+char *wakecert_json_read_argument(const char *argument, const char *option, char *message, size_t message_size)
+{
+    char *text = NULL;
+    if (argument[0] == '@') {
+        if (wakecert_read_file(argument + 1, &text, NULL, message, message_size) != 0)
+            return NULL;
+    } else if (!(text = strdup(argument))) {
+        wakecert_set_error(message, message_size, WAKECERT_ERROR_NO_MEMORY, "%s: out of memory", option);
+        return NULL;
+    }
+    cJSON *parsed = NULL;
+    if (wakecert_json_parse(text, argument[0] == '@' ? argument + 1 : option, &parsed, message, message_size) != 0) {
+        free(text);
+        return NULL;
+    }
+    cJSON_Delete(parsed);
+    return text;
 }
 
 int wakecert_json_write_file(const char *path, const cJSON *tree, char *message, size_t message_size)

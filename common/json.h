@@ -16,6 +16,11 @@ int wakecert_json_load_file(const char *path, cJSON **out, char *message, size_t
 /** Parse a JSON text; `source` names it in messages. Same contract as wakecert_json_load_file. */
 int wakecert_json_parse(const char *text, const char *source, cJSON **out, char *message, size_t message_size);
 
+/** A command-line option's JSON argument, given inline or as @FILE (then the file's content): a malloc'd
+ *  copy of the text, checked to parse. NULL with a message naming the file (line and column) or, for
+ *  inline text, `option` (WAKECERT_ERROR_IO / WAKECERT_ERROR_FORMAT cases of wakecert_json_parse). */
+char *wakecert_json_read_argument(const char *argument, const char *option, char *message, size_t message_size);
+
 /** Write a tree to path atomically, pretty-printed with a trailing newline. Returns 0 or WAKECERT_ERROR_IO. */
 int wakecert_json_write_file(const char *path, const cJSON *tree, char *message, size_t message_size);
 

@@ -256,24 +256,11 @@ static void default_out_directory(char *out, size_t out_size, char *started_at, 
     snprintf(out, out_size, "wakecert-out/%s", stamp);
 }
 
-/* Read --engine-config: inline JSON or @FILE. Returns a malloc'd string or NULL (message set). */
+/* Read --engine-config: inline JSON or @FILE (wakecert_json_read_argument); "{}" when absent. Returns a
+ * malloc'd string or NULL (message set). */
 static char *read_engine_config(const char *argument, char *message, size_t message_size)
 {
-    if (!argument)
-        return strdup("{}");
-    char *text = NULL;
-    if (argument[0] == '@') {
-        if (wakecert_read_file(argument + 1, &text, NULL, message, message_size) != 0)
-            return NULL;
-    } else
-        text = strdup(argument);
-    cJSON *parsed = NULL;
-    if (wakecert_json_parse(text, argument[0] == '@' ? argument + 1 : "--engine-config", &parsed, message, message_size) != 0) {
-        free(text);
-        return NULL;
-    }
-    cJSON_Delete(parsed);
-    return text;
+    return argument ? wakecert_json_read_argument(argument, "--engine-config", message, message_size) : strdup("{}");
 }
 
 /* An exec: engine: its name and version come from its HELLO; its identity hash covers the command and

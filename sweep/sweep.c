@@ -346,23 +346,17 @@ int wakecert_sweep_main(int argc, char **argv)
         p = *end ? end + 1 : end;
     }
     char message[1024];
-    /* --engine-config @FILE reads the configuration from FILE, as certify's does */
-    char *config_file_text = NULL;
-    if (config_text[0] == '@') {
-        if (wakecert_read_file(config_text + 1, &config_file_text, NULL, message, sizeof message) != 0) {
-            fprintf(stderr, "wakecert sweep: --engine-config: %s\n", message);
-            return 2;
-        }
+    /* --engine-config JSON or @FILE, as certify's */
+    char *config_json = wakecert_json_read_argument(config_text, "--engine-config", message, sizeof message);
+    if (!config_json) {
+        fprintf(stderr, "wakecert sweep: %s\n", message);
+        return 2;
     }
-    cJSON *base = NULL;
-    int parsed = wakecert_json_parse(config_file_text ? config_file_text : config_text,
-                                     config_file_text ? config_text + 1 : "--engine-config", &base, message, sizeof message);
-    free(config_file_text);
-    if (parsed != 0 || !cJSON_IsObject(base)) {
-        if (parsed == 0)
-            snprintf(message, sizeof message, "%s is not a JSON object", config_text);
+    cJSON *base = cJSON_Parse(config_json);
+    free(config_json);
+    if (!cJSON_IsObject(base)) {
         cJSON_Delete(base);
-        fprintf(stderr, "wakecert sweep: --engine-config: %s\n", message);
+        fprintf(stderr, "wakecert sweep: --engine-config %s is not a JSON object\n", config_text);
         return 2;
     }
     struct loaded_engine engine;
