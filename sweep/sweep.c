@@ -280,7 +280,7 @@ static int write_outputs(const char *out, const char *engine_name, const char *c
                 "|---|---|---|---|---|---|---|\n");
     for (size_t i = 0; i < count; i++) {
         const struct sweep_point *p = &points[i];
-        fprintf(md, "| %.2f | %.1f%% (%d/%d) | %d (%.2f) | %d/%d | %.0f / %.0f | %.1f%% | %.5f |\n", p->sensitivity,
+        fprintf(md, "| %g | %.1f%% (%d/%d) | %d (%.2f) | %d/%d | %.0f / %.0f | %.1f%% | %.5f |\n", p->sensitivity,
                 100 * p->false_reject_rate, p->positives - p->hits, p->positives, p->false_wakes, p->false_wakes_per_hour,
                 p->confusable_wakes, p->confusables, p->latency_p95_ms, p->latency_max_ms,
                 p->hits ? 100.0 * p->index_within_100ms / p->hits : 0,
@@ -406,7 +406,7 @@ int wakecert_sweep_main(int argc, char **argv)
             break;
         }
         if (!quiet)
-            fprintf(stderr, "sweep: %s sensitivity %.2f: FRR %.1f%% (%d/%d)  false wakes %d (%.2f/h)  confusable wakes "
+            fprintf(stderr, "sweep: %s sensitivity %g: FRR %.1f%% (%d/%d)  false wakes %d (%.2f/h)  confusable wakes "
                     "%d/%d  latency p95 %.0f ms  index ok %d/%d  RTF %.5f\n", engine.table->name, sensitivities[i],
                     100 * points[i].false_reject_rate, points[i].positives - points[i].hits, points[i].positives,
                     points[i].false_wakes, points[i].false_wakes_per_hour, points[i].confusable_wakes, points[i].confusables,

@@ -26,7 +26,9 @@
  *   crop in four -32..-10 dB for far-field talkers), a random position of its anchor (time shift), half
  *   of them a speed change of up to +-12% (tempo and pitch, by resampling), and, 70% of the time, noise
  *   at 0-20 dB SNR: white, pink, brown, babble made of three training talkers, synthetic music, or
- *   (only when the corpus has files of kind "music") the corpus's recorded music;
+ *   (only when the corpus has files of kind "music") the corpus's recorded music, each equally likely
+ *   (with --music-share F, music, synthetic or recorded, for the share F of them and the four noises for
+ *   the rest: a model that hears music more often, see reference/models/README.md);
  *   with --vocal-tract-warp, after the front end, half of them a vocal tract length perturbation of
  *   the log-mel spectra (formants moved by a factor of up to 1.22 either way: train_warp_vocal_tract).
  *   A crop costs ~35 MFLOP forward and backward at C = 32.
@@ -593,7 +595,17 @@ static void make_crop(const struct trainer *t, const struct crop_job *job, wakec
     double snr_db = 0;
     if (job->noise_mode < 0 && wakecert_prng_uniform(&prng) < 0.7) {
         /* with recorded music, a sixth type (index NOISE_TYPES): the draw only changes when it exists */
-        noise_type = (int)(wakecert_prng_next(&prng) % (uint32_t)(NOISE_TYPES + (t->recorded_music ? 1 : 0)));
+        if (t->options->music_share > 0) {
+            /* --music-share: music (synthetic, or recorded when the corpus has it) for that share of the
+             * noisy crops, the other types evenly for the rest; a draw the default never makes */
+            const bool music = wakecert_prng_uniform(&prng) < t->options->music_share;
+            const uint32_t draw = wakecert_prng_next(&prng);
+            if (music)
+                noise_type = t->recorded_music && draw % 2 ? NOISE_TYPES : MUSIC_NOISE;
+            else
+                noise_type = (int)(draw % (NOISE_TYPES - 1)); /* white, pink, brown, babble */
+        } else
+            noise_type = (int)(wakecert_prng_next(&prng) % (uint32_t)(NOISE_TYPES + (t->recorded_music ? 1 : 0)));
         snr_db = 20.0 * wakecert_prng_uniform(&prng);
     } else if (job->noise_mode == 1) {
         noise_type = (int)(job->stream % 3);
@@ -1209,7 +1221,7 @@ float train_score_audio(const struct wakecert_model_spec *spec, const int16_t *s
 
 static const char train_usage[] =
     "usage: wakecert train --corpus NAME|DIR --out FILE [--keyword WORD] [--seed N] [--threads N]\n"
-    "                      [--epochs N] [--channels N] [--vocal-tract-warp] [--quiet]\n"
+    "                      [--epochs N] [--channels N] [--vocal-tract-warp] [--music-share F] [--quiet]\n"
     "\n"
     "Train the reference classifier for one wake word on a generated training corpus (the shipped\n"
     "recipe \"train\", or a corpus directory) and write a weights file (format version 1) plus FILE.txt\n"
@@ -1224,6 +1236,8 @@ static const char train_usage[] =
     "  --channels N        channels per layer, a multiple of 8 (default 32)\n"
     "  --vocal-tract-warp  augment half the crops by moving their formants up to 1.22x either way\n"
     "                      (off by default; the shipped models were trained without it)\n"
+    "  --music-share F     of the crops given noise (70 %), the share F (0-1) given music, synthetic or\n"
+    "                      the corpus's recorded music; default: every noise type equally likely\n"
     "  --quiet             no progress lines\n"
     "exit status: 0 written, 1 training failed, 2 bad usage or input\n";
 
@@ -1234,7 +1248,7 @@ int wakecert_train_main(int argc, char **argv)
         {"keyword", required_argument, NULL, 'k'}, {"seed", required_argument, NULL, 's'},
         {"threads", required_argument, NULL, 't'}, {"epochs", required_argument, NULL, 'e'},
         {"channels", required_argument, NULL, 'C'}, {"quiet", no_argument, NULL, 'q'},
-        {"vocal-tract-warp", no_argument, NULL, 'w'},
+        {"vocal-tract-warp", no_argument, NULL, 'w'}, {"music-share", required_argument, NULL, 'm'},
         {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
     };
     struct train_options options;
@@ -1254,6 +1268,15 @@ int wakecert_train_main(int argc, char **argv)
         case 'q': options.progress = 0; break;
         case 'w': options.vocal_tract_warp = 1; break;
         case 'h': fputs(train_usage, stdout); return 0;
+        case 'm': {
+            double share = strtod(optarg, &end);
+            if (!end || *end || !(share >= 0 && share <= 1)) {
+                fprintf(stderr, "wakecert train: --music-share must be a number from 0 to 1, not \"%s\"\n", optarg);
+                return 2;
+            }
+            options.music_share = (float)share;
+            break;
+        }
         case 's':
             options.seed = strtoull(optarg, &end, 10);
             if (!end || *end) {

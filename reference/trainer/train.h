@@ -35,6 +35,8 @@ struct train_options {
     float learning_rate;      /* 0.002, cosine-decayed to 5% */
     int reverb;               /* add reverberant copies of the wake and confusable files, 1 */
     int vocal_tract_warp;     /* vocal tract length perturbation of half the crops, 0 (train_warp_vocal_tract) */
+    float music_share;        /* of the noisy crops, the share mixed with music (synthetic or recorded, evenly);
+                                 0: every noise type equally likely (the default, as the shipped models) */
     int progress;             /* progress on stderr: 0 none, 1 per epoch, 2 also within epochs */
     const char *command_line; /* recorded in the provenance */
 };
@@ -72,7 +74,7 @@ float train_score_audio(const struct wakecert_model_spec *spec, const int16_t *s
 void train_warp_vocal_tract(float *log_mel_frames, int frame_count, double warp);
 
 /** `wakecert train --corpus NAME|DIR --out FILE [--keyword K] [--seed N] [--threads N] [--epochs N]
- *  [--channels N] [--vocal-tract-warp] [--quiet]`. Exit codes: 0 written, 1 training failed, 2 bad usage or input. */
+ *  [--channels N] [--vocal-tract-warp] [--music-share F] [--quiet]`. Exit codes: 0 written, 1 training failed, 2 bad usage or input. */
 int wakecert_train_main(int argc, char **argv);
 
 #endif

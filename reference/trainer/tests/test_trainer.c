@@ -108,7 +108,8 @@ Test(trainer, loss_falls_and_held_out_positive_beats_negative)
 
 /* A corpus with files of kind "music" (recorded music, sources.music "files") gives the trainer its
  * recorded-music noise bank; the voice-less music files are never a validation voice, so the same six
- * wake words train, and the model still learns. The music: a drum loop of sonic-pi-samples. */
+ * wake words train, and the model still learns; with music_share 1 (--music-share) every noisy crop is
+ * music instead, which must change what is learnt and still learn. The music: a drum loop of sonic-pi-samples. */
 Test(trainer, music_files_become_the_recorded_music_bank)
 {
     char *text = NULL;
@@ -146,13 +147,28 @@ Test(trainer, music_files_become_the_recorded_music_bank)
     struct wakecert_model_spec spec;
     struct train_report report;
     int status = train_model(&options, &with_music, &spec, &report, message, sizeof message);
+    /* --music-share 1: every noisy crop gets music; the same seed then trains other weights, and learns */
+    struct train_options music_options = options;
+    music_options.music_share = 1.0f;
+    struct wakecert_model_spec music_spec = {0};
+    struct train_report music_report;
+    int music_status = status == 0 ? train_model(&music_options, &with_music, &music_spec, &music_report, message,
+                                                 sizeof message)
+                                   : -1;
     delete_corpus(music_dir, &with_music);
     cr_assert_eq(status, 0, "%s", message);
     cr_assert_geq(report.recorded_music_seconds, 24.0, "recorded music bank of %.1f s", report.recorded_music_seconds);
     cr_assert_eq(report.train_positives, 6);
     cr_assert_lt(report.last_epoch_loss, 0.7 * report.first_epoch_loss, "loss %.4f -> %.4f", report.first_epoch_loss,
                  report.last_epoch_loss);
+    cr_assert_eq(music_status, 0, "with --music-share 1: %s", message);
+    cr_assert_eq(music_spec.weight_count, spec.weight_count);
+    cr_assert_neq(memcmp(spec.weights, music_spec.weights, spec.weight_count * sizeof(float)), 0,
+                  "--music-share 1 trained the same weights as the default noise draw");
+    cr_assert_lt(music_report.last_epoch_loss, 0.7 * music_report.first_epoch_loss, "with --music-share 1: loss %.4f -> %.4f",
+                 music_report.first_epoch_loss, music_report.last_epoch_loss);
     wakecert_model_spec_free(&spec);
+    wakecert_model_spec_free(&music_spec);
 }
 
 /* The vocal tract length perturbation: identity at 1, a formant-like peak moves up for a warp above 1
