@@ -24,8 +24,8 @@
  * networks' posteriors and the start regression the mean of theirs; everything else (smoothing,
  * threshold from the first model's operating point, settle, refractory) is unchanged. Networks trained
  * differently make different mistakes: on `standard` the four of reference/configs/alexa-ensemble.json
- * miss 9.5 % of the wake words with no false wake in 15 h, where the shipped single alexa model at its
- * zero-false-wake sensitivity misses 15.5 % (top-level README, "The alexa ensemble").
+ * miss 8.8 % of the wake words with one false wake (a confusable) in 15 h, where the shipped single
+ * alexa model at its zero-false-wake sensitivity misses 15.5 % (top-level README, "The alexa ensemble").
  */
 #ifndef WAKECERT_REFERENCE_MODEL_DETECTOR_H
 #define WAKECERT_REFERENCE_MODEL_DETECTOR_H
