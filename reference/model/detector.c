@@ -44,6 +44,15 @@ int model_detector_add_network(struct model_detector *detector, const struct wak
     return 0;
 }
 
+int model_detector_set_settle_frames(struct model_detector *detector, int settle_frames)
+{
+    if (settle_frames < 0 || settle_frames > MODEL_DETECTOR_MAX_SETTLE_FRAMES)
+        return -1;
+    detector->settle_frames = settle_frames;
+    model_detector_reset(detector);
+    return 0;
+}
+
 void model_detector_reset(struct model_detector *detector)
 {
     wakecert_model_reset(detector->model);
@@ -98,6 +107,15 @@ struct model_detection model_detector_push(struct model_detector *detector, cons
             detector->quiet_until = frame + detector->refractory_frames;
         }
     } else if (smooth >= detector->threshold) {
+        if (detector->settle_frames == 0) {
+            /* decided and reported at the crossing: the crossing frame's own estimate is the start */
+            detection.fired = true;
+            detection.score = smooth;
+            detection.frame = frame;
+            detection.start_seconds = out[1];
+            detector->quiet_until = frame + detector->refractory_frames;
+            return detection;
+        }
         detector->candidate = true;
         detector->candidate_age = 0;
         detector->candidate_score = smooth;

@@ -4,10 +4,12 @@
  * Per 10 ms frame: the posterior p = sigmoid(logit); the smoothed posterior is the mean of the last
  * `smoothing_frames` posteriors (3 = 30 ms, so a single-frame blip cannot fire). The decision is
  * made when the smoothed posterior first reaches the threshold, and reported `settle_frames` (3 =
- * 30 ms) later: those frames only vote on the word's start. Deciding at the crossing, not at the
- * posterior's peak, matters: a confident posterior saturates near 1, its peak is anywhere on a flat
- * top, and the same audio at another frame phase would be reported frames apart. The word's start is
- * the mean of every candidate frame's own estimate (the frame minus the network's start regression,
+ * 30 ms by default; 0 to MODEL_DETECTOR_MAX_SETTLE_FRAMES through model_detector_set_settle_frames,
+ * the engine's "settle_ms") later: those frames only vote on the word's start. With 0 the wake is
+ * reported at the crossing frame itself, 30 ms sooner, and that frame's estimate alone is the start.
+ * Deciding at the crossing, not at the posterior's peak, matters: a confident posterior saturates
+ * near 1, its peak is anywhere on a flat top, and the same audio at another frame phase would be
+ * reported frames apart. The word's start is the mean of every candidate frame's own estimate (the frame minus the network's start regression,
  * seconds since the word began); its end is the reporting frame's end. After a report the detector
  * is quiet for `refractory_frames` (100 = 1 s, matching the harness's duplicate window: one spoken
  * word, one wake).
@@ -37,6 +39,7 @@
 
 #define MODEL_DETECTOR_STARTUP_FRAMES 25
 #define MODEL_DETECTOR_MAX_NETWORKS 4
+#define MODEL_DETECTOR_MAX_SETTLE_FRAMES 10
 
 struct model_detector {
     wakecert_model *model;
@@ -77,6 +80,11 @@ int model_detector_init(struct model_detector *detector, const struct wakecert_m
  *  when the detector already runs MODEL_DETECTOR_MAX_NETWORKS networks (the detector is unchanged on
  *  any error). */
 int model_detector_add_network(struct model_detector *detector, const struct wakecert_model_spec *spec, int level);
+
+/** Report wakes `settle_frames` frames after the crossing (0 = at it; see above); resets the
+ *  detector. Returns 0, or -1 (detector unchanged) when settle_frames is outside
+ *  0..MODEL_DETECTOR_MAX_SETTLE_FRAMES. */
+int model_detector_set_settle_frames(struct model_detector *detector, int settle_frames);
 
 /** Forget the past: zero the network state; frame numbering restarts at 0. Cannot fail. */
 void model_detector_reset(struct model_detector *detector);

@@ -177,3 +177,25 @@ Test(model_engine, the_committed_configurations_create_the_engine)
     globfree(&found);
     engine_unload(&engine);
 }
+
+/* "settle_ms": how long after the decision the model detector reports a wake (detector.h); 0 to 100
+ * in steps of 10 is taken, anything else, or the key with the template detector, is refused naming
+ * the key. */
+Test(model_engine, settle_ms_is_taken_in_steps_of_ten_or_refused)
+{
+    struct loaded_engine engine;
+    char message[1024];
+    cr_assert_eq(engine_load("ref", &engine, message, sizeof message), 0, "%s", message);
+    const char *taken[] = {"{\"settle_ms\": 0}", "{\"settle_ms\": 30}", "{\"settle_ms\": 100}",
+                           "{\"settle_ms\": 0, \"keyword\": \"computer\"}"};
+    for (size_t i = 0; i < sizeof taken / sizeof taken[0]; i++)
+        cr_assert_eq(create_with(&engine, taken[i], message, sizeof message), 0, "%s: %s", taken[i], message);
+    const char *refused[] = {"{\"settle_ms\": 15}", "{\"settle_ms\": -10}", "{\"settle_ms\": 110}",
+                             "{\"settle_ms\": \"0\"}", "{\"settle_ms\": 0, \"detector\": \"template\"}"};
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        cr_assert_eq(create_with(&engine, refused[i], message, sizeof message), WAKECERT_ENGINE_ERROR_BAD_CONFIG,
+                     "%s was taken", refused[i]);
+        cr_assert(strstr(message, "settle_ms"), "%s: \"%s\" does not name the key", refused[i], message);
+    }
+    engine_unload(&engine);
+}

@@ -373,3 +373,75 @@ Test(model_detector, copies_of_one_network_decide_as_the_network_alone)
     model_detector_free(&pair);
     wakecert_model_spec_free(&spec);
 }
+
+/* settle_frames 0 (the engine's "settle_ms": 0) reports the same decisions at the deciding frame:
+ * every wake the default detector reports at frame f comes 3 frames (30 ms) sooner, at f - 3, with the
+ * crossing's smoothed posterior as its score (the default reports the largest of the settle frames, so
+ * no larger). Setting the default's 3 explicitly changes nothing; values outside 0..10 are refused
+ * and leave the detector as it was. */
+Test(model_detector, settle_zero_reports_the_same_decisions_three_frames_sooner)
+{
+    struct wakecert_model_spec spec;
+    char message[512], first[256];
+    const struct wakecert_embedded_model *m = &wakecert_embedded_models[0];
+    cr_assert_eq(wakecert_model_parse(m->bytes, m->size, m->keyword, &spec, message, sizeof message), 0, "%s", message);
+    unsigned state = 777;
+    for (int t = 0; t < PAIR_FRAMES; t++)
+        for (int b = 0; b < WAKECERT_MODEL_MEL; b++)
+            pair_frames[t][b] = lcg_uniform(&state) * 6.0f - 4.0f;
+    static float posteriors[PAIR_FRAMES];
+    wakecert_model *alone = wakecert_model_create(&spec, -1);
+    cr_assert_not_null(alone);
+    for (int t = 0; t < PAIR_FRAMES; t++) {
+        float out[WAKECERT_MODEL_OUTPUTS];
+        wakecert_model_push(alone, pair_frames[t], out);
+        posteriors[t] = 1.0f / (1.0f + expf(-out[0]));
+    }
+    wakecert_model_destroy(alone);
+    qsort(posteriors, PAIR_FRAMES, sizeof posteriors[0], compare_floats);
+    spec.threshold = posteriors[PAIR_FRAMES * 99 / 100];
+    spec.sensitivity_span = 0.0f;
+
+    struct model_detector settled, explicit_three, immediate;
+    cr_assert_eq(model_detector_init(&settled, &spec, 0.5, -1), 0);
+    cr_assert_eq(model_detector_init(&explicit_three, &spec, 0.5, -1), 0);
+    cr_assert_eq(model_detector_init(&immediate, &spec, 0.5, -1), 0);
+    cr_assert_eq(model_detector_set_settle_frames(&explicit_three, 3), 0);
+    int detections = 0;
+    cr_assert_eq(count_disagreements(&settled, &explicit_three, 0.0f, &detections, first, sizeof first), 0,
+                 "settle 3 set explicitly, against the default: %s", first);
+    cr_assert_eq(model_detector_set_settle_frames(&immediate, -1), -1);
+    cr_assert_eq(model_detector_set_settle_frames(&immediate, MODEL_DETECTOR_MAX_SETTLE_FRAMES + 1), -1);
+    cr_assert_eq(immediate.settle_frames, 3, "a refused value changed the detector");
+    cr_assert_eq(model_detector_set_settle_frames(&immediate, 0), 0);
+
+    static struct model_detection reported_settled[PAIR_FRAMES], reported_immediate[PAIR_FRAMES];
+    model_detector_reset(&settled);
+    model_detector_reset(&immediate);
+    for (int t = 0; t < PAIR_FRAMES; t++) {
+        reported_settled[t] = model_detector_push(&settled, pair_frames[t]);
+        reported_immediate[t] = model_detector_push(&immediate, pair_frames[t]);
+    }
+    int settled_count = 0, immediate_count = 0;
+    for (int t = 0; t < PAIR_FRAMES; t++) {
+        immediate_count += reported_immediate[t].fired;
+        if (!reported_settled[t].fired)
+            continue;
+        settled_count++;
+        cr_assert_geq(t, 3);
+        const struct model_detection *sooner = &reported_immediate[t - 3];
+        cr_assert(sooner->fired, "the default reported a wake at frame %d; settle 0 none at frame %d", t, t - 3);
+        cr_assert_eq(sooner->frame, reported_settled[t].frame - 3);
+        cr_assert_geq(sooner->score, spec.threshold);
+        cr_assert_leq(sooner->score, reported_settled[t].score, "frame %d: score %g at the crossing, %g settled", t,
+                      sooner->score, reported_settled[t].score);
+    }
+    cr_assert_gt(settled_count, 1, "random frames crossed the threshold %d times: the comparison tested little",
+                 settled_count);
+    /* the earlier end of its refractory period can only let settle 0 report more, never fewer */
+    cr_assert_geq(immediate_count, settled_count);
+    model_detector_free(&settled);
+    model_detector_free(&explicit_three);
+    model_detector_free(&immediate);
+    wakecert_model_spec_free(&spec);
+}
