@@ -304,18 +304,20 @@ static int count_disagreements(struct model_detector *reference, struct model_de
     return disagreements;
 }
 
-Test(model_detector, copies_of_one_network_decide_as_the_network_alone)
+/* Parse the first shipped model into `spec`, fill pair_frames with uniform random log-mel frames from
+ * `seed`, and move the spec's operating point to the 99th percentile of the network's posteriors over
+ * them (sensitivity span 0), so a detector over the spec crosses the threshold now and then. */
+static void spec_at_99th_percentile_of_random_frames(struct wakecert_model_spec *spec, unsigned seed)
 {
-    struct wakecert_model_spec spec;
-    char message[512], first[256];
+    char message[512];
     const struct wakecert_embedded_model *m = &wakecert_embedded_models[0];
-    cr_assert_eq(wakecert_model_parse(m->bytes, m->size, m->keyword, &spec, message, sizeof message), 0, "%s", message);
-    unsigned state = 4242;
+    cr_assert_eq(wakecert_model_parse(m->bytes, m->size, m->keyword, spec, message, sizeof message), 0, "%s", message);
+    unsigned state = seed;
     for (int t = 0; t < PAIR_FRAMES; t++)
         for (int b = 0; b < WAKECERT_MODEL_MEL; b++)
             pair_frames[t][b] = lcg_uniform(&state) * 6.0f - 4.0f;
     static float posteriors[PAIR_FRAMES];
-    wakecert_model *alone = wakecert_model_create(&spec, -1);
+    wakecert_model *alone = wakecert_model_create(spec, -1);
     cr_assert_not_null(alone);
     for (int t = 0; t < PAIR_FRAMES; t++) {
         float out[WAKECERT_MODEL_OUTPUTS];
@@ -324,9 +326,16 @@ Test(model_detector, copies_of_one_network_decide_as_the_network_alone)
     }
     wakecert_model_destroy(alone);
     qsort(posteriors, PAIR_FRAMES, sizeof posteriors[0], compare_floats);
-    spec.threshold = posteriors[PAIR_FRAMES * 99 / 100];
-    spec.sensitivity_span = 0.0f;
-    cr_assert(spec.threshold > 0.0f && spec.threshold < 1.0f, "99th percentile posterior %g", spec.threshold);
+    spec->threshold = posteriors[PAIR_FRAMES * 99 / 100];
+    spec->sensitivity_span = 0.0f;
+    cr_assert(spec->threshold > 0.0f && spec->threshold < 1.0f, "99th percentile posterior %g", spec->threshold);
+}
+
+Test(model_detector, copies_of_one_network_decide_as_the_network_alone)
+{
+    struct wakecert_model_spec spec;
+    char message[512], first[256];
+    spec_at_99th_percentile_of_random_frames(&spec, 4242);
     struct model_detector single, pair;
     cr_assert_eq(model_detector_init(&single, &spec, 0.5, -1), 0);
     cr_assert_eq(model_detector_init(&pair, &spec, 0.5, -1), 0);
@@ -344,7 +353,7 @@ Test(model_detector, copies_of_one_network_decide_as_the_network_alone)
     cr_assert_eq(model_detector_init(&mixed, &spec, 0.5, -1), 0);
     cr_assert_eq(model_detector_add_network(&mixed, &other, -1), 0);
     cr_assert_gt(count_disagreements(&single, &mixed, 0.0f, &other_detections, first, sizeof first), 0,
-                 "a pair with %s.wcm decided exactly as %s.wcm alone", o->keyword, m->keyword);
+                 "a pair with %s.wcm decided exactly as %s.wcm alone", o->keyword, wakecert_embedded_models[0].keyword);
     model_detector_free(&mixed);
     wakecert_model_spec_free(&other);
     struct wakecert_model_spec other_front_end = spec;
@@ -382,25 +391,8 @@ Test(model_detector, copies_of_one_network_decide_as_the_network_alone)
 Test(model_detector, settle_zero_reports_the_same_decisions_three_frames_sooner)
 {
     struct wakecert_model_spec spec;
-    char message[512], first[256];
-    const struct wakecert_embedded_model *m = &wakecert_embedded_models[0];
-    cr_assert_eq(wakecert_model_parse(m->bytes, m->size, m->keyword, &spec, message, sizeof message), 0, "%s", message);
-    unsigned state = 777;
-    for (int t = 0; t < PAIR_FRAMES; t++)
-        for (int b = 0; b < WAKECERT_MODEL_MEL; b++)
-            pair_frames[t][b] = lcg_uniform(&state) * 6.0f - 4.0f;
-    static float posteriors[PAIR_FRAMES];
-    wakecert_model *alone = wakecert_model_create(&spec, -1);
-    cr_assert_not_null(alone);
-    for (int t = 0; t < PAIR_FRAMES; t++) {
-        float out[WAKECERT_MODEL_OUTPUTS];
-        wakecert_model_push(alone, pair_frames[t], out);
-        posteriors[t] = 1.0f / (1.0f + expf(-out[0]));
-    }
-    wakecert_model_destroy(alone);
-    qsort(posteriors, PAIR_FRAMES, sizeof posteriors[0], compare_floats);
-    spec.threshold = posteriors[PAIR_FRAMES * 99 / 100];
-    spec.sensitivity_span = 0.0f;
+    char first[256];
+    spec_at_99th_percentile_of_random_frames(&spec, 777);
 
     struct model_detector settled, explicit_three, immediate;
     cr_assert_eq(model_detector_init(&settled, &spec, 0.5, -1), 0);
